@@ -1,0 +1,8 @@
+"""What gradgate checks: cases, their stable ids, the named grids and the fuzzer's strategies."""
+
+from __future__ import annotations
+
+from cases.case import DTYPES, Case, parse_case_id
+from cases.grids import GRIDS, grid_cases
+
+__all__ = ["DTYPES", "GRIDS", "Case", "grid_cases", "parse_case_id"]

@@ -1,0 +1,87 @@
+"""A deterministic pairwise covering array under constraints.
+
+Greedy, in the manner of AETG: start each row from the first pair not yet covered, then give
+each remaining factor the level that covers the most uncovered pairs while the row can still
+be completed.  Feasibility of a partial row is decided by a complete backtracking search, so a
+pair is dropped only when no valid row can hold it (`feasible_pairs`), never silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from itertools import combinations
+
+Level = Hashable
+Factors = Sequence[tuple[str, Sequence[Level]]]
+Row = dict[str, Level]
+Pair = tuple[str, Level, str, Level]
+Violates = Callable[[Row], bool]
+
+
+def completable(row: Row, factors: Factors, violates: Violates) -> bool:
+    """True when some assignment of the factors missing from `row` satisfies the constraints."""
+    if violates(row):
+        return False
+    for name, levels in factors:
+        if name not in row:
+            for level in levels:
+                row[name] = level
+                ok = completable(row, factors, violates)
+                del row[name]
+                if ok:
+                    return True
+            return False
+    return True
+
+
+def all_pairs(factors: Factors) -> list[Pair]:
+    """Every pair of levels of two different factors, in a fixed order."""
+    pairs: list[Pair] = []
+    for (f1, levels1), (f2, levels2) in combinations(factors, 2):
+        pairs.extend((f1, v1, f2, v2) for v1 in levels1 for v2 in levels2)
+    return pairs
+
+
+def feasible_pairs(factors: Factors, violates: Violates) -> list[Pair]:
+    """The pairs that at least one valid full row contains."""
+    return [p for p in all_pairs(factors) if completable({p[0]: p[1], p[2]: p[3]}, factors, violates)]
+
+
+def pairs_of(row: Row, factors: Factors) -> list[Pair]:
+    names = [name for name, _ in factors if name in row]
+    return [(f1, row[f1], f2, row[f2]) for f1, f2 in combinations(names, 2)]
+
+
+def pairwise_rows(factors: Factors, violates: Violates) -> list[Row]:
+    """Rows that together contain every feasible pair, each row valid."""
+    order = {name: i for i, (name, _) in enumerate(factors)}
+    uncovered = {p: None for p in feasible_pairs(factors, violates)}  # ordered set
+    rows: list[Row] = []
+    while uncovered:
+        f1, v1, f2, v2 = next(iter(uncovered))
+        row: Row = {f1: v1, f2: v2}
+        for name, levels in factors:
+            if name in row:
+                continue
+            best, best_gain = None, -1
+            for level in levels:
+                row[name] = level
+                if completable(row, factors, violates):
+                    gain = sum(
+                        _key(order, name, level, other, row[other]) in uncovered
+                        for other in row
+                        if other != name
+                    )
+                    if gain > best_gain:
+                        best, best_gain = level, gain
+                del row[name]
+            row[name] = best
+        rows.append(row)
+        for pair in pairs_of(row, factors):
+            uncovered.pop(_key(order, pair[0], pair[1], pair[2], pair[3]), None)
+    return rows
+
+
+def _key(order: dict[str, int], fa: str, va: Level, fb: str, vb: Level) -> Pair:
+    """A pair in the factor order that `all_pairs` uses."""
+    return (fa, va, fb, vb) if order[fa] < order[fb] else (fb, vb, fa, va)

@@ -1,0 +1,184 @@
+"""The named grids: `smoke`, `default` and `full`.
+
+`default` covers every feasible pair of factor levels (see `covering.py`) in each dtype, plus
+hand-picked edge cases; `smoke` is a small slice of it; `full` is a bounded exhaustive product
+of the geometry factors, meant for pytest-xdist or CI shards.  Everything here is a pure
+function of the code: no randomness, no set iteration, the same list on every worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import product
+
+from cases.case import DTYPES, Case
+from cases.covering import Factors, Row, pairwise_rows
+from reference_impl.config import ACTIVATIONS
+
+GRIDS: tuple[str, ...] = ("smoke", "default", "full")
+
+# Each factor with its levels; padding levels are (before, after) on one axis.
+FACTORS: Factors = (
+    ("activation", ACTIVATIONS),
+    ("pad_h", ((0, 0), (1, 1), (0, 2), (2, 1), (3, 3))),
+    ("pad_w", ((0, 0), (1, 1), (2, 0), (1, 3), (4, 4))),
+    ("out_ch", (1, 2, 4, 6)),
+    ("in_ch", (1, 2, 3, 4)),
+    ("groups", ("1", "2", "depthwise")),
+    ("stride_h", (1, 2, 3)),
+    ("stride_w", (1, 2, 3)),
+    ("dilation_h", (1, 2, 3)),
+    ("dilation_w", (1, 2)),
+    ("output_padding_h", (0, 1, 2)),
+    ("output_padding_w", (0, 1)),
+    ("kh", (1, 2, 3)),
+    ("kw", (1, 3, 4)),
+    ("in_h", (1, 3, 5)),
+    ("in_w", (1, 2, 4)),
+    ("batch", (1, 2, 3)),
+    ("bias", (True, False)),
+)
+
+
+def _groups(row: Row) -> int | None:
+    kind, in_ch = row.get("groups"), row.get("in_ch")
+    if kind == "1":
+        return 1
+    if kind == "2":
+        return 2
+    return in_ch if isinstance(in_ch, int) else None
+
+
+def violates(row: Row) -> bool:
+    """True when the assigned factors of a (partial) row already break a constraint."""
+    kind = row.get("groups")
+    in_ch, out_ch = row.get("in_ch"), row.get("out_ch")
+    g = _groups(row)
+    if kind == "depthwise" and isinstance(in_ch, int) and in_ch < 2:
+        return True
+    if g is not None:
+        if isinstance(in_ch, int) and in_ch % g:
+            return True
+        if isinstance(out_ch, int) and out_ch % g:
+            return True
+    for axis, k, n in (("h", "kh", "in_h"), ("w", "kw", "in_w")):
+        s, d = row.get(f"stride_{axis}"), row.get(f"dilation_{axis}")
+        op, pad = row.get(f"output_padding_{axis}"), row.get(f"pad_{axis}")
+        if None not in (s, d, op) and not op < max(s, d):  # type: ignore[operator, type-var]
+            return True
+        values = (s, d, op, pad, row.get(k), row.get(n))
+        if None not in values:
+            full = (row[n] - 1) * s + d * (row[k] - 1) + 1 + op  # type: ignore[operator]
+            if full - sum(pad) < 1:  # type: ignore[arg-type]
+                return True
+    return False
+
+
+def case_from_row(row: Row, dtype: str) -> Case:
+    g = _groups(row)
+    assert g is not None
+    ph, pw = row["pad_h"], row["pad_w"]
+    return Case(
+        batch=row["batch"],  # type: ignore[arg-type]
+        in_ch=row["in_ch"],  # type: ignore[arg-type]
+        out_ch=row["out_ch"],  # type: ignore[arg-type]
+        groups=g,
+        in_h=row["in_h"],  # type: ignore[arg-type]
+        in_w=row["in_w"],  # type: ignore[arg-type]
+        kh=row["kh"],  # type: ignore[arg-type]
+        kw=row["kw"],  # type: ignore[arg-type]
+        stride=(row["stride_h"], row["stride_w"]),  # type: ignore[arg-type]
+        padding=(ph[0], ph[1], pw[0], pw[1]),  # type: ignore[index]
+        dilation=(row["dilation_h"], row["dilation_w"]),  # type: ignore[arg-type]
+        output_padding=(row["output_padding_h"], row["output_padding_w"]),  # type: ignore[arg-type]
+        bias=row["bias"],  # type: ignore[arg-type]
+        activation=row["activation"],  # type: ignore[arg-type]
+        dtype=dtype,
+    )
+
+
+def _edge(**kw: object) -> Case:
+    base: dict[str, object] = dict(
+        batch=2, in_ch=2, out_ch=3, groups=1, in_h=3, in_w=4, kh=3, kw=3, stride=(1, 1),
+        padding=(0, 0, 0, 0), dilation=(1, 1), output_padding=(0, 0), bias=True,
+        activation="identity", dtype="float64",
+    )  # fmt: skip
+    base.update(kw)
+    return Case(**base)  # type: ignore[arg-type]
+
+
+# Hand-picked edge cases, each named for what it exercises.
+EDGE_CASES: tuple[tuple[str, Case], ...] = (
+    ("1x1 input", _edge(in_h=1, in_w=1, stride=(2, 2), activation="tanh")),
+    ("kernel larger than the input", _edge(in_h=2, in_w=2, kh=5, kw=4, stride=(1, 2),
+                                           padding=(1, 0, 2, 1), activation="relu")),
+    ("stride larger than the dilated kernel: gaps", _edge(kh=2, kw=2, stride=(3, 4),
+                                                          output_padding=(2, 1))),
+    ("padding crops to one row", _edge(in_h=3, kh=3, stride=(2, 1), padding=(3, 3, 0, 1),
+                                       activation="sigmoid")),
+    ("output padding at its maximum", _edge(stride=(3, 1), dilation=(1, 3),
+                                            output_padding=(2, 2), activation="leaky_relu")),
+    ("non-square everything", _edge(batch=3, in_ch=3, out_ch=6, groups=3, in_h=4, in_w=7,
+                                    kh=2, kw=5, stride=(3, 1), padding=(0, 1, 2, 3),
+                                    dilation=(2, 1), output_padding=(1, 0),
+                                    activation="leaky_relu")),
+    ("depthwise, channel multiplier 2", _edge(in_ch=4, out_ch=8, groups=4, stride=(2, 2),
+                                              padding=(1, 1, 1, 1), bias=False, activation="tanh")),
+    ("padding larger than kernel - 1", _edge(in_h=5, in_w=5, kh=2, kw=2, stride=(2, 2),
+                                             padding=(3, 2, 4, 1), activation="relu")),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def pairwise_configs() -> tuple[Case, ...]:
+    """One float64 case per row of the pairwise covering."""
+    return tuple(case_from_row(row, "float64") for row in pairwise_rows(FACTORS, violates))
+
+
+def _in_dtypes(configs: Sequence[Case], dtypes: Sequence[str]) -> list[Case]:
+    return [c.with_dtype(dt) for c in configs for dt in dtypes]
+
+
+def _dedup(cases: Sequence[Case]) -> list[Case]:
+    seen: dict[str, Case] = {}
+    for c in cases:
+        seen.setdefault(c.id, c)
+    return list(seen.values())
+
+
+def full_configs() -> list[Case]:
+    """Exhaustive over stride, dilation, kernel, padding, output padding and channel layout."""
+    layouts = ((2, 4, 1), (4, 4, 2), (3, 3, 3))  # (in_ch, out_ch, groups)
+    kernels = ((1, 1), (2, 3), (3, 3))
+    paddings = ((0, 0, 0, 0), (1, 1, 1, 1), (0, 2, 1, 0))
+    out: list[Case] = []
+    combos = product(layouts, kernels, (1, 2, 3), (1, 2, 3), (1, 2), (1, 2), paddings, (0, 1))
+    for i, (layout, k, sh, sw, dh, dw, pad, op) in enumerate(combos):
+        if not (op < max(sh, dh) and op < max(sw, dw)):
+            continue
+        in_ch, out_ch, g = layout
+        out.append(
+            _edge(batch=2, in_ch=in_ch, out_ch=out_ch, groups=g, in_h=4, in_w=5, kh=k[0],
+                  kw=k[1], stride=(sh, sw), padding=pad, dilation=(dh, dw),
+                  output_padding=(op, op), bias=i % 3 != 2,
+                  activation=ACTIVATIONS[i % len(ACTIVATIONS)])
+        )  # fmt: skip
+    return out
+
+
+def grid_cases(grid: str, dtypes: Sequence[str] = DTYPES) -> list[Case]:
+    """The cases of a named grid in the given dtypes, in a fixed order."""
+    if grid not in GRIDS:
+        raise ValueError(f"grid must be one of {', '.join(GRIDS)}, got {grid!r}")
+    for dt in dtypes:
+        if dt not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dt!r}")
+    edges = [c for _, c in EDGE_CASES]
+    if grid == "smoke":
+        configs = edges + list(pairwise_configs()[:7])
+    elif grid == "default":
+        configs = edges + list(pairwise_configs())
+    else:
+        configs = edges + list(pairwise_configs()) + full_configs()
+    return _dedup(_in_dtypes(configs, dtypes))

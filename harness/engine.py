@@ -1,0 +1,195 @@
+"""The engine: one case through the implementation, the contract checks and the oracles.
+
+The CLI and the pytest plugin both call `run_case`; nothing else decides a verdict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from cases.case import Case
+from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
+from harness.comparison import AXES, Check, compare
+from harness.contract_checks import (
+    ContractViolation,
+    changed_inputs,
+    require_array,
+    require_gradients,
+    violation_check,
+)
+from harness.data import case_data
+from harness.deadline import CaseTimeout, deadline
+from harness.loading import Implementation
+from harness.oracles import ORACLES
+from harness.oracles.adjoint import adjoint_checks, identity_config
+from harness.oracles.finite_differences import fd_gradients
+from harness.oracles.torch_autograd import torch_results
+from harness.result import CaseResult
+
+# Above this fraction of entries crossing a kink, finite differences give no verdict.
+MAX_EXCLUDED_FRACTION = 0.5
+
+
+class ImplementationRaised(Exception):
+    """The implementation under test raised; the case is `errored`."""
+
+
+def _call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except CaseTimeout:
+        raise
+    except Exception as exc:
+        text = str(exc).strip().splitlines()
+        first = text[0] if text else ""
+        raise ImplementationRaised(f"{what} raised {type(exc).__name__}: {first}") from exc
+
+
+def run_case(
+    impl: Implementation,
+    case: Case,
+    *,
+    oracles: Sequence[str] = ORACLES,
+    seed: int = 0,
+    timeout: float | None = None,
+    hard_grace: float | None = None,
+) -> CaseResult:
+    """The verdict on one case; never raises for anything the implementation does."""
+    result = CaseResult(case.id, "errored", case.as_report_config())
+    start = time.perf_counter()
+    try:
+        with deadline(timeout, hard_grace):
+            _evaluate(impl, case, oracles, seed, result)
+    except CaseTimeout:
+        result.status = "errored"
+        result.message = f"exceeded the per-case timeout of {timeout:g} s"
+    except ImplementationRaised as exc:
+        result.status = "errored"
+        result.message = str(exc)
+    result.duration_s = time.perf_counter() - start
+    if result.status in ("failed", "errored"):
+        result.message += f". Rerun: {rerun_command(impl.name, case.id, seed)}"
+    return result
+
+
+def rerun_command(impl_name: str, case_id: str, seed: int) -> str:
+    return f"gradgate run --impl {impl_name} --case {case_id} --seed {seed}"
+
+
+def _evaluate(
+    impl: Implementation, case: Case, oracles: Sequence[str], seed: int, result: CaseResult
+) -> None:
+    cfg = case.cfg
+    reason = _call("supports(cfg)", impl.scope, cfg)
+    if reason is not None:
+        result.status, result.message = "unsupported", reason
+        return
+    data = case_data(case, seed)
+    originals = {"X": data.X.copy(), "W": data.W.copy(), "dY": data.dY.copy(),
+                 "b": None if data.b is None else data.b.copy()}  # fmt: skip
+    shapes = {"Y": case.y_shape, "dX": case.x_shape, "dW": case.w_shape, "db": (case.out_ch,)}
+    checks = result.checks
+    try:
+        Y = require_array("Y", _call("forward", impl.forward, data.X, data.W, data.b, cfg),
+                          shapes["Y"], case.dtype)  # fmt: skip
+        raw = _call("backward", impl.backward, data.dY, data.X, data.W, data.b, cfg)
+        grads = require_gradients(raw, shapes, case.dtype, case.bias)
+        again = require_gradients(
+            _call("backward", impl.backward, data.dY, data.X, data.W, data.b, cfg),
+            shapes, case.dtype, case.bias,
+        )  # fmt: skip
+    except ContractViolation as exc:
+        checks["contract:outputs"] = violation_check(str(exc))
+        _finish(result, case)
+        return
+    now = {"X": data.X, "W": data.W, "dY": data.dY, "b": data.b}
+    changed = changed_inputs(originals, now)
+    if changed:
+        checks["contract:inputs"] = violation_check(f"the calls modified their inputs: {changed}")
+        data = dataclasses.replace(data, **originals)  # judge on the inputs as they were
+
+    mag = magnitudes(case, data)
+    u = UNIT_ROUNDOFF[case.dtype]
+    bounds = all_bounds(case, data, mag, u)
+    for q in grads:
+        checks[f"contract:repeat:{q}"] = compare(q, again[q], grads[q], bounds[q])
+    got = {"Y": Y, **grads}
+
+    if "torch" in oracles:
+        bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
+        expected = torch_results(case, data)
+        for q, value in expected.items():
+            checks[f"torch:{q}"] = compare(q, got[q], value, bounds[q] + bounds64[q])
+
+    if "fd" in oracles:
+
+        def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+            out = _call("forward", impl.forward, X, W, b, cfg)
+            return require_array("Y (finite differences)", out, shapes["Y"], case.dtype)
+
+        try:
+            estimates = fd_gradients(forward, case, data, mag, u)
+        except ContractViolation as exc:
+            checks["fd:outputs"] = violation_check(str(exc))
+            estimates = {}
+        for q, est in estimates.items():
+            check = compare(q, grads[q], est.estimate, bounds[q] + est.bound, ~est.excluded)
+            n_excluded = int(est.excluded.sum())
+            if n_excluded:
+                check.note = f"{n_excluded} of {est.excluded.size} entries crossed a kink"
+                if n_excluded > MAX_EXCLUDED_FRACTION * est.excluded.size:
+                    check.passed = False
+                    check.note += ": too many for a verdict"
+            checks[f"fd:{q}"] = check
+
+    if "adjoint" in oracles:
+        lin_cfg = identity_config(case)
+        if case.activation == "identity" or _call("supports(cfg)", impl.scope, lin_cfg) is None:
+
+            def linear(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, c: object) -> np.ndarray:
+                out = _call("forward", impl.forward, X, W, b, c)
+                return require_array("Y (identity activation)", out, shapes["Y"], case.dtype)
+
+            try:
+                for q, check in adjoint_checks(linear, grads, bounds, case, data, mag, u).items():
+                    checks[f"adjoint:{q}"] = check
+            except ContractViolation as exc:
+                checks["adjoint:outputs"] = violation_check(str(exc))
+    _finish(result, case)
+
+
+def _finish(result: CaseResult, case: Case) -> None:
+    failed = {name: c for name, c in result.checks.items() if not c.passed}
+    result.status = "failed" if failed else "passed"
+    result.message = "; ".join(describe(name, c) for name, c in failed.items())
+
+
+def describe(name: str, check: Check) -> str:
+    """One readable sentence: what is off, where, by how much, against which bound."""
+    if check.error_ratio == float("inf") and check.note and check.expected is None:
+        return f"{name}: {check.note}"
+    quantity = name.split(":")[-1]
+    if check.worst_index:
+        axes = AXES.get(quantity, ())
+        where = ", ".join(f"{a}={i}" for a, i in zip(axes, check.worst_index))
+        head = f"{name}: {check.n_off} of {check.n_checked} off; worst at ({where})"
+    else:
+        head = f"{name}: <J u, v> vs <u, J^T v>"
+    assert check.expected is not None and check.got is not None
+    err = abs(check.got - check.expected)
+    rel = err / abs(check.expected) if check.expected else float("inf")
+    text = (
+        f"{head}: expected {check.expected:.10g}, got {check.got:.10g}, "
+        f"abs err {err:.3g}, rel err {rel:.3g}, "
+        f"bound {check.bound:.3g} (ratio {check.error_ratio:.3g})"
+    )
+    if check.where:
+        text += f"; {check.where}"
+    if check.note:
+        text += f"; {check.note}"
+    return text

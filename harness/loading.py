@@ -1,0 +1,101 @@
+"""Loading an implementation under test by name, and checking it follows the contract.
+
+`MODULE:ATTR` or `MODULE` (see shared/CONTRACTS.md, section 1).  Layer classes are adapted:
+a numpy-ml-style class (constructor (out_ch, kernel_shape, pad, stride, act_fn, ...)) and a
+torch `nn.Module` or `autograd.Function` class each get an adapter in `harness.adapters`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_IMPL = "reference_impl"
+
+
+class ImplementationError(Exception):
+    """The implementation cannot be imported or does not follow the contract (a usage error)."""
+
+
+@dataclass
+class Implementation:
+    """The two functions of the contract, the optional `supports`, and how it was loaded."""
+
+    name: str
+    forward: Callable[..., Any]
+    backward: Callable[..., Any]
+    supports: Callable[[Any], Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def scope(self, cfg: object) -> str | None:
+        """None when the case is in scope, else the implementation's reason."""
+        if self.supports is None:
+            return None
+        answer = self.supports(cfg)
+        if answer is True:
+            return None
+        return str(answer) if answer else "outside the implementation's scope"
+
+
+def _positional_count(fn: Callable[..., Any]) -> int | None:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return None  # builtins and C functions: trust them
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+
+
+def _require(obj: object, name: str, attr: str, args: str, count: int) -> Callable[..., Any]:
+    fn = getattr(obj, attr, None)
+    if fn is None or not callable(fn):
+        raise ImplementationError(f"{name} does not follow the contract: {attr}{args} is missing")
+    n = _positional_count(fn)
+    if n is not None and n != count:
+        raise ImplementationError(
+            f"{name} does not follow the contract: {attr} takes {n} positional argument(s), "
+            f"the contract's {attr}{args} takes {count}"
+        )
+    return fn
+
+
+def import_object(spec: str) -> tuple[str, object]:
+    """(canonical name, object) for MODULE or MODULE:ATTR; the current directory is importable."""
+    if not spec or spec.count(":") > 1:
+        raise ImplementationError(f"--impl must be MODULE or MODULE:ATTR, got {spec!r}")
+    module_name, _, attr = spec.partition(":")
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    try:
+        obj: object = importlib.import_module(module_name)
+    except Exception as exc:  # any import failure is the user's to fix: say what it was
+        raise ImplementationError(
+            f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}"
+        ) from None
+    for part in attr.split(".") if attr else []:
+        if not hasattr(obj, part):
+            raise ImplementationError(f"module {module_name!r} has no attribute {attr!r}")
+        obj = getattr(obj, part)
+    return spec, obj
+
+
+def load_implementation(spec: str = DEFAULT_IMPL) -> Implementation:
+    """The implementation `spec` names, adapted if it is a layer class; ImplementationError if not."""
+    name, obj = import_object(spec)
+    if inspect.isclass(obj):
+        from harness.adapters import adapt_class
+
+        return adapt_class(name, obj)
+    forward = _require(obj, name, "forward", "(X, W, b, cfg)", 4)
+    backward = _require(obj, name, "backward", "(dY, X, W, b, cfg)", 5)
+    supports = getattr(obj, "supports", None)
+    if supports is not None and not callable(supports):
+        raise ImplementationError(f"{name}: supports must be callable as supports(cfg)")
+    return Implementation(name, forward, backward, supports)

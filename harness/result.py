@@ -1,0 +1,34 @@
+"""The outcome of one case, in the terms of report.json (shared/CONTRACTS.md, section 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.comparison import Check
+
+STATUSES: tuple[str, ...] = ("passed", "failed", "errored", "unsupported")
+
+
+@dataclass
+class CaseResult:
+    id: str
+    status: str
+    config: dict[str, Any]
+    checks: dict[str, Check] = field(default_factory=dict)
+    message: str = ""
+    duration_s: float = 0.0
+
+    def as_report(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "config": self.config,
+            "checks": {name: check.as_report() for name, check in self.checks.items()},
+            "message": self.message,
+            "duration_s": round(self.duration_s, 4),
+        }
+
+    @property
+    def worst_ratio(self) -> float:
+        return max((c.error_ratio for c in self.checks.values()), default=0.0)

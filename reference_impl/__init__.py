@@ -1,0 +1,23 @@
+"""gradgate's reference transposed 2-D convolution (PyTorch ConvTranspose2d semantics, channels-last).
+
+`forward` and `backward` follow the implementation contract (shared/CONTRACTS.md, section 1);
+`Deconv2D` is a numpy-ml-style layer over the same functions.
+"""
+
+from __future__ import annotations
+
+from reference_impl.config import ACTIVATIONS, DeconvConfig, make_config, output_shape
+from reference_impl.conv_transpose import backward, forward, linear_backward, linear_forward
+from reference_impl.layer import Deconv2D
+
+__all__ = [
+    "ACTIVATIONS",
+    "Deconv2D",
+    "DeconvConfig",
+    "backward",
+    "forward",
+    "linear_backward",
+    "linear_forward",
+    "make_config",
+    "output_shape",
+]

@@ -1,0 +1,66 @@
+"""The five activations of the contract, their derivatives and the constants the error bounds use."""
+
+from __future__ import annotations
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+
+def activate(name: str, z: np.ndarray) -> np.ndarray:
+    """activation(z), in z's dtype."""
+    if name == "identity":
+        return z
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, z * z.dtype.type(LEAKY_SLOPE))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "sigmoid":
+        # Split by sign so exp never overflows.
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_grad(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """d activation / dz at z, given y = activation(z); the derivative at a kink is the right one."""
+    one = z.dtype.type(1)
+    if name == "identity":
+        return np.ones_like(z)
+    if name == "relu":
+        return (z > 0).astype(z.dtype)
+    if name == "leaky_relu":
+        return np.where(z > 0, one, z.dtype.type(LEAKY_SLOPE))
+    if name == "tanh":
+        return one - y * y
+    if name == "sigmoid":
+        return y * (one - y)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+# sup |f'|, sup |f''| and sup |f'''| over the real line; None where the derivative jumps.
+LIPSCHITZ: dict[str, float] = {
+    "identity": 1.0,
+    "relu": 1.0,
+    "leaky_relu": 1.0,
+    "tanh": 1.0,
+    "sigmoid": 0.25,
+}
+SECOND_DERIVATIVE_MAX: dict[str, float | None] = {
+    "identity": 0.0,
+    "relu": None,
+    "leaky_relu": None,
+    "tanh": 4 / (3 * 3**0.5),
+    "sigmoid": 1 / (6 * 3**0.5),
+}
+THIRD_DERIVATIVE_MAX: dict[str, float] = {
+    "identity": 0.0,
+    "relu": 0.0,
+    "leaky_relu": 0.0,
+    "tanh": 2.0,
+    "sigmoid": 1 / 8,
+}
+# The jump of f' at the kink z = 0 of a piecewise-linear activation.
+KINK_JUMP: dict[str, float] = {"relu": 1.0, "leaky_relu": 1.0 - LEAKY_SLOPE}

@@ -31,7 +31,7 @@ class Check:
     bound: float | None = None
     note: str = ""
     where: str = ""
-    detail: dict[str, float] = field(default_factory=dict)
+    error_map: np.ndarray | None = field(default=None, repr=False)  # |got - expected|, for pictures
 
     def as_report(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -90,6 +90,7 @@ def compare(
         got=float(got64[worst]),
         bound=float(bound[worst]),
         where=confinement(quantity, off),
+        error_map=err,
     )
 
 

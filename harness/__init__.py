@@ -1,0 +1,1 @@
+"""gradgate's harness: loading an implementation, the oracles, bounds, the engine, reports."""

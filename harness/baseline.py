@@ -1,0 +1,44 @@
+"""Comparing a run with a baseline report: regressions, drift, new and removed cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.reports.report_json import worst_ratio
+
+# A passing case whose worst error ratio grew this many times is reported as drift.
+DRIFT_FACTOR = 10.0
+# Ratios below this are rounding noise: growth from them is not drift.
+DRIFT_FLOOR = 1e-3
+
+
+@dataclass
+class Comparison:
+    regressions: list[str] = field(default_factory=list)  # passed before, failed or errored now
+    fixed: list[str] = field(default_factory=list)  # failed or errored before, passed now
+    drift: list[tuple[str, float, float]] = field(default_factory=list)  # id, old, new ratio
+    new: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def compare_reports(base: dict[str, Any], new: dict[str, Any]) -> Comparison:
+    old_cases = {c["id"]: c for c in base["cases"]}
+    new_cases = {c["id"]: c for c in new["cases"]}
+    out = Comparison()
+    for case_id, case in new_cases.items():
+        before = old_cases.get(case_id)
+        if before is None:
+            out.new.append(case_id)
+            continue
+        was, now = before["status"], case["status"]
+        if was == "passed" and now in ("failed", "errored"):
+            out.regressions.append(case_id)
+        elif was in ("failed", "errored") and now == "passed":
+            out.fixed.append(case_id)
+        elif was == "passed" and now == "passed":
+            old_r, new_r = worst_ratio(before), worst_ratio(case)
+            if new_r >= DRIFT_FLOOR and new_r >= DRIFT_FACTOR * max(old_r, DRIFT_FLOOR / 10):
+                out.drift.append((case_id, old_r, new_r))
+    out.removed = [case_id for case_id in old_cases if case_id not in new_cases]
+    return out

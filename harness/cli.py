@@ -1,0 +1,201 @@
+"""`gradgate`: run the gate, compare two reports, merge shard reports.
+
+`gradgate run` is a thin front over pytest, pytest-xdist and the gradgate plugin (one engine):
+it validates the options, then runs the gate suite in worker processes, so that an
+implementation which kills its process takes down only its own case.
+
+Exit status: 0 every case in scope passed and nothing regressed; 1 a case failed or errored,
+or a regression was found; 2 a usage error (bad option, implementation that cannot be loaded
+or does not follow the contract, unreadable baseline or report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+HARNESS_DIR = Path(__file__).resolve().parent
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"gradgate: error: {message}\n")
+
+
+def _workers(text: str) -> str:
+    if text == "auto":
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"-n must be 'auto' or a whole number >= 1 (cases run in worker processes), got {text!r}"
+        )
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gradgate", description="Gradient verification gate for Deconv2D layers.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="run the grid against an implementation")
+    run.add_argument("--impl", default="reference_impl", help="MODULE or MODULE:ATTR")
+    run.add_argument("--grid", default="default", help="smoke, default or full")
+    run.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
+    run.add_argument("--oracles", default="torch,fd,adjoint", help="comma-separated oracles")
+    run.add_argument("--report-dir", default="gradgate-report", help="where reports go")
+    run.add_argument("--baseline", default=None, help="a previous report.json")
+    run.add_argument("-n", dest="workers", type=_workers, default="auto",
+                     help="worker processes (>= 1 or auto)")
+    run.add_argument("--timeout", type=float, default=None, help="seconds per case")
+    run.add_argument("--case", dest="cases", action="append", default=[], help="a case id")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--splits", type=int, default=None,
+                     help="split the cases into this many shards (pytest-split)")
+    run.add_argument("--group", type=int, default=None, help="which shard to run, from 1")
+    run.add_argument("--durations-path", default=None,
+                     help="pytest-split durations file (default: the committed one)")
+    cmp = sub.add_parser("compare", help="compare a report with a baseline report")
+    cmp.add_argument("base")
+    cmp.add_argument("new")
+    merge = sub.add_parser("merge", help="merge shard reports into one")
+    merge.add_argument("reports", nargs="+")
+    merge.add_argument("-o", "--output", required=True, help="the merged report.json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        return run(args)
+    if args.command == "compare":
+        return compare(args.base, args.new)
+    return merge(args.reports, args.output)
+
+
+def _usage(message: str) -> int:
+    print(f"gradgate: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.loading import ImplementationError, load_implementation
+    from harness.reports.report_json import ReportError, read_report
+    from harness.selection import GateOptions, UsageError
+
+    try:
+        opts = GateOptions.from_strings(
+            impl=args.impl, grid=args.grid, dtypes=args.dtype, oracles=args.oracles,
+            seed=args.seed, case_ids=args.cases, timeout=args.timeout,
+            report_dir=args.report_dir, baseline=args.baseline,
+        )  # fmt: skip
+        selected = opts.cases()
+        if (args.splits is None) != (args.group is None):
+            raise UsageError("--splits and --group go together")
+        if args.splits is not None and not 1 <= args.group <= args.splits:
+            raise UsageError(f"--group must be in [1, --splits = {args.splits}], got {args.group}")
+        if opts.baseline is not None:
+            read_report(opts.baseline)
+        load_implementation(opts.impl)
+    except (UsageError, ImplementationError) as exc:
+        return _usage(str(exc))
+    except ReportError as exc:
+        return _usage(f"--baseline: {exc}")
+
+    report_dir = Path(args.report_dir)
+    status = _run_pytest(args, opts.impl, report_dir, len(selected))
+    try:
+        report = read_report(report_dir / "report.json")
+    except ReportError as exc:
+        print(f"gradgate: no complete report was written (pytest exit {status}): {exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    s = report["summary"]
+    return EXIT_FAILED if s["failed"] or s["errored"] or report.get("regressions") else EXIT_OK
+
+
+def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: int) -> int:
+    import pytest
+
+    # Workers import the implementation from the caller's directory, like the controller.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (os.getcwd(), os.environ.get("PYTHONPATH", "")) if p
+    )
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "report.json").unlink(missing_ok=True)
+    pytest_args = [
+        str(HARNESS_DIR / "gate_suite.py"),
+        "-c", str(HARNESS_DIR / "gate.ini"),
+        "--rootdir", str(HARNESS_DIR),
+        "-q", "--no-header", "-p", "no:cacheprovider", "-p", "no:benchmark",
+        "-n", args.workers,
+        "--max-worker-restart", str(max(4, n_cases)),
+        f"--junitxml={report_dir / '.junit.xml.partial'}",
+        "--gradgate-impl", impl,
+        "--gradgate-grid", args.grid,
+        "--gradgate-dtype", args.dtype,
+        "--gradgate-oracles", args.oracles,
+        "--gradgate-seed", str(args.seed),
+        "--gradgate-report-dir", str(report_dir),
+    ]  # fmt: skip
+    for case_id in args.cases:
+        pytest_args += ["--gradgate-case", case_id]
+    if args.timeout is not None:
+        pytest_args += ["--gradgate-timeout", str(args.timeout)]
+    if args.baseline is not None:
+        pytest_args += ["--gradgate-baseline", args.baseline]
+    if args.splits is not None:
+        durations = args.durations_path or str(HARNESS_DIR / "durations.json")
+        pytest_args += ["--splits", str(args.splits), "--group", str(args.group),
+                        "--durations-path", durations]  # fmt: skip
+    return int(pytest.main(pytest_args))
+
+
+def compare(base_path: str, new_path: str) -> int:
+    from harness.baseline import compare_reports
+    from harness.reports.report_json import ReportError, read_report
+
+    try:
+        base, new = read_report(Path(base_path)), read_report(Path(new_path))
+    except ReportError as exc:
+        return _usage(str(exc))
+    cmp = compare_reports(base, new)
+    print(f"{len(cmp.regressions)} regressed, {len(cmp.fixed)} fixed, {len(cmp.drift)} drifted, "
+          f"{len(cmp.new)} new, {len(cmp.removed)} removed")  # fmt: skip
+    for case_id in cmp.regressions:
+        case = next(c for c in new["cases"] if c["id"] == case_id)
+        print(f"REGRESSED {case_id}: {case['status']}: {case['message'][:300]}")
+    for case_id, old, now in cmp.drift:
+        print(f"DRIFT     {case_id}: worst error ratio {old:.3g} -> {now:.3g} (still passing)")
+    for case_id in cmp.fixed:
+        print(f"FIXED     {case_id}")
+    for case_id in cmp.new:
+        print(f"NEW       {case_id}")
+    for case_id in cmp.removed:
+        print(f"REMOVED   {case_id}")
+    return EXIT_FAILED if cmp.regressions else EXIT_OK
+
+
+def merge(paths: Sequence[str], output: str) -> int:
+    from harness.merge import merge_reports
+    from harness.reports.atomic import write_atomic
+    from harness.reports.report_json import ReportError, read_report, write_report
+    from harness.reports.summary_md import headline, render_summary
+
+    try:
+        merged = merge_reports([(p, read_report(Path(p))) for p in paths])
+    except ReportError as exc:
+        return _usage(str(exc))
+    out = Path(output)
+    write_report(out, merged)
+    write_atomic(out.with_name("summary.md"), render_summary(merged))
+    print(headline(merged))
+    print(f"merged {len(paths)} reports into {out} (and {out.with_name('summary.md')})")
+    s = merged["summary"]
+    return EXIT_FAILED if s["failed"] or s["errored"] or merged.get("regressions") else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""The gradgate pytest plugin: cases as parameters, verdicts from the engine, reports at the end.
+
+Registered through the `pytest11` entry point when gradgate is installed.  Any test that takes
+the `gradgate_case` (or `gradgate_result`) fixture is parametrized over the selected cases.
+Per-case numbers go into `user_properties` as plain floats, so they survive pytest-xdist and
+reach JUnit XML; the controller (or the single process) collects them and writes the reports.
+Imports of numpy and torch are deferred: the plugin costs nothing to sessions that don't gate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.loading import DEFAULT_IMPL, ImplementationError
+from harness.reports.writing import FIGURES_DIR
+from harness.selection import GateOptions, UsageError
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+RESULT_PROPERTY = "gradgate_result"
+CRASH_MESSAGE = (
+    "the worker process died while running this case (a crash in native code, os._exit, "
+    "or a hang past the hard time limit)"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("gradgate", "gradgate: gradient verification gate")
+    group.addoption("--gradgate-impl", default=DEFAULT_IMPL,
+                    help="implementation under test, MODULE or MODULE:ATTR (default: reference)")
+    group.addoption("--gradgate-grid", default="default", help="smoke, default or full")
+    group.addoption("--gradgate-dtype", default="float64,float32", help="comma-separated dtypes")
+    group.addoption("--gradgate-oracles", default="torch,fd,adjoint", help="comma-separated")
+    group.addoption("--gradgate-seed", type=int, default=0, help="seed of every case's data")
+    group.addoption("--gradgate-case", action="append", default=[],
+                    help="run only this case id (repeatable)")
+    group.addoption("--gradgate-timeout", type=float, default=None, help="seconds per case")
+    group.addoption("--gradgate-report-dir", default=None,
+                    help="write report.json, summary.md, report.html (and junit.xml) here")
+    group.addoption("--gradgate-baseline", default=None, help="report.json to compare against")  # fmt: skip
+
+
+def gate_options(config: pytest.Config) -> GateOptions:
+    cached = getattr(config, "_gradgate_options", None)
+    if cached is None:
+        try:
+            cached = GateOptions.from_strings(
+                impl=config.getoption("gradgate_impl"),
+                grid=config.getoption("gradgate_grid"),
+                dtypes=config.getoption("gradgate_dtype"),
+                oracles=config.getoption("gradgate_oracles"),
+                seed=config.getoption("gradgate_seed"),
+                case_ids=config.getoption("gradgate_case"),
+                timeout=config.getoption("gradgate_timeout"),
+                report_dir=config.getoption("gradgate_report_dir"),
+                baseline=config.getoption("gradgate_baseline"),
+            )
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config._gradgate_options = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    opts = gate_options(config)
+    if getattr(config.option, "numprocesses", None) and not _is_worker(config):
+        for var in THREAD_VARIABLES:  # workers inherit these before they import numpy
+            os.environ.setdefault(var, "1")
+    if _is_worker(config) or opts.report_dir is None:
+        return
+    if opts.baseline is not None:
+        from harness.reports.report_json import ReportError, read_report
+
+        try:
+            read_report(opts.baseline)
+        except ReportError as exc:
+            raise pytest.UsageError(f"--baseline: {exc}") from None
+    shutil.rmtree(opts.report_dir / FIGURES_DIR, ignore_errors=True)
+    config.pluginmanager.register(GateRecorder(config, opts), "gradgate-recorder")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "gradgate_case" in metafunc.fixturenames:
+        try:
+            cases = gate_options(metafunc.config).cases()
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        metafunc.parametrize("gradgate_case", cases, ids=[c.id for c in cases])
+
+
+@pytest.fixture(scope="session")
+def gradgate_implementation(pytestconfig: pytest.Config) -> Any:
+    from harness.loading import load_implementation
+
+    if _is_worker(pytestconfig):
+        import torch
+
+        torch.set_num_threads(1)
+    try:
+        return load_implementation(gate_options(pytestconfig).impl)
+    except ImplementationError as exc:
+        pytest.fail(f"--impl: {exc}", pytrace=False)
+
+
+@pytest.fixture
+def gradgate_result(
+    request: pytest.FixtureRequest, gradgate_case: Any, gradgate_implementation: Any
+) -> Any:
+    """The engine's verdict on this case, also recorded in the item's user_properties."""
+    from harness.engine import run_case
+
+    opts = gate_options(request.config)
+    result = run_case(
+        gradgate_implementation,
+        gradgate_case,
+        oracles=opts.oracles,
+        seed=opts.seed,
+        timeout=opts.timeout,
+        hard_grace=max(5.0, opts.timeout or 0) if _is_worker(request.config) else None,
+    )
+    props = request.node.user_properties
+    props.append(("gradgate_status", result.status))
+    props.append(("gradgate_worst_ratio", float(result.worst_ratio)))
+    props.append(("gradgate_duration_s", float(result.duration_s)))
+    for name, check in result.checks.items():
+        props.append((f"{name}:error_ratio", float(check.as_report()["error_ratio"])))  # type: ignore[arg-type]
+    props.append((RESULT_PROPERTY, json.dumps(result.as_report(), allow_nan=False)))
+    if opts.report_dir is not None and result.status in ("failed", "errored"):
+        _save_figure(opts.report_dir, result)
+    return result
+
+
+def _save_figure(report_dir: Path, result: Any) -> None:
+    from harness.reports.atomic import write_atomic
+    from harness.reports.figures import error_figure
+
+    try:
+        png = error_figure(result)
+    except Exception as exc:  # a picture must never cost a verdict
+        result.message += f" (no heatmap: {type(exc).__name__})"
+        return
+    if png is not None:
+        write_atomic(report_dir / FIGURES_DIR / f"{result.id}.png", png)
+
+
+def _case_id_of(nodeid: str) -> str | None:
+    if not nodeid.endswith("]") or "[" not in nodeid:
+        return None
+    return nodeid[nodeid.rindex("[") + 1 : -1]
+
+
+class GateRecorder:
+    """Collects per-case results (from this process or from xdist workers) and writes reports."""
+
+    def __init__(self, config: pytest.Config, opts: GateOptions) -> None:
+        self.config = config
+        self.opts = opts
+        self.results: dict[str, dict[str, Any]] = {}
+        self.report: dict[str, Any] | None = None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        case_id = _case_id_of(report.nodeid)
+        if case_id is None:
+            return
+        for name, value in report.user_properties:
+            if name == RESULT_PROPERTY:
+                self.results[case_id] = json.loads(value)
+                return
+        if report.failed and case_id not in self.results:
+            crashed = report.when not in ("setup", "call", "teardown")
+            reason = CRASH_MESSAGE if crashed else _first_line(report.longreprtext)
+            self.results[case_id] = {"status": "errored", "message": reason}
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        from harness.reports.writing import write_reports
+
+        try:
+            selected = self.opts.cases()
+        except UsageError:
+            return
+        self.report = write_reports(self.opts, selected, self.results)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from harness.reports.terminal import summary_lines
+
+        if self.report is None:
+            return
+        for line in summary_lines(self.report, self.opts.report_dir):
+            terminalreporter.write_line(line)
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if ln.startswith("E "):
+            return ln[2:].strip()
+    return lines[-1] if lines else "no result"

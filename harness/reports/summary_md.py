@@ -1,0 +1,88 @@
+"""summary.md: GitHub-flavoured Markdown for a CI job summary, always under 1 MiB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.baseline import Comparison
+from harness.reports.report_json import worst_ratio
+
+MAX_LISTED = 200
+MAX_REASON = 400
+MAX_BYTES = 1 << 20
+
+
+def _cell(text: str, limit: int = MAX_REASON) -> str:
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def headline(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    verdict = "PASS" if s["failed"] == 0 and s["errored"] == 0 and not report.get("regressions") else "FAIL"
+    return (
+        f"{verdict}: {s['passed']} passed, {s['failed']} failed, {s['errored']} errored, "
+        f"{s['unsupported']} unsupported of {s['total']} cases"
+    )
+
+
+def render_summary(report: dict[str, Any], comparison: Comparison | None = None) -> str:
+    lines = [
+        f"# gradgate: `{report['implementation']}` on the `{report['grid']}` grid",
+        "",
+        f"**{headline(report)}** (seed {report.get('seed', 0)})",
+        "",
+        "| status | cases |",
+        "| --- | ---: |",
+        *(f"| {k} | {v} |" for k, v in report["summary"].items() if k != "total"),
+        "",
+    ]
+    regressions = report.get("regressions") or []
+    if regressions:
+        lines += [f"## Regressions against the baseline ({len(regressions)})", ""]
+        lines += [f"- `{r}`" for r in regressions[:MAX_LISTED]]
+        lines += _more(len(regressions)) + [""]
+    bad = [c for c in report["cases"] if c["status"] in ("failed", "errored")]
+    if bad:
+        lines += [f"## Failing cases ({len(bad)})", "", "| case | status | worst ratio | reason |",
+                  "| --- | --- | ---: | --- |"]  # fmt: skip
+        for c in bad[:MAX_LISTED]:
+            lines.append(
+                f"| `{c['id']}` | {c['status']} | {worst_ratio(c):.3g} | {_cell(c['message'])} |"
+            )
+        lines += _more(len(bad)) + [""]
+    ranked = sorted(report["cases"], key=worst_ratio, reverse=True)[:10]
+    lines += ["## Worst error ratios", "", "| case | status | worst check | ratio |",
+              "| --- | --- | --- | ---: |"]  # fmt: skip
+    for c in ranked:
+        checks = c.get("checks", {})
+        name = max(checks, key=lambda k: checks[k]["error_ratio"]) if checks else "-"
+        lines.append(f"| `{c['id']}` | {c['status']} | {name} | {worst_ratio(c):.3g} |")
+    lines.append("")
+    if comparison is not None:
+        lines += _comparison_lines(comparison)
+    text = "\n".join(lines) + "\n"
+    while len(text.encode()) > MAX_BYTES:  # pathological messages: cut from the end
+        text = text[: len(text) // 2] + "\n\n(summary truncated to stay under 1 MiB)\n"
+    return text
+
+
+def _more(n: int) -> list[str]:
+    return [f"", f"… and {n - MAX_LISTED} more (see report.json)"] if n > MAX_LISTED else []
+
+
+def _comparison_lines(cmp: Comparison) -> list[str]:
+    lines = ["## Against the baseline", ""]
+    lines.append(
+        f"{len(cmp.regressions)} regressed, {len(cmp.fixed)} fixed, {len(cmp.drift)} drifted, "
+        f"{len(cmp.new)} new, {len(cmp.removed)} removed"
+    )
+    lines.append("")
+    if cmp.drift:
+        lines += ["| drifted case (still passing) | old ratio | new ratio |", "| --- | ---: | ---: |"]
+        lines += [f"| `{i}` | {a:.3g} | {b:.3g} |" for i, a, b in cmp.drift[:MAX_LISTED]]
+        lines.append("")
+    for title, ids in (("Fixed", cmp.fixed), ("New cases", cmp.new), ("Removed cases", cmp.removed)):
+        if ids:
+            lines += [f"**{title}:** " + ", ".join(f"`{i}`" for i in ids[:MAX_LISTED]), ""]
+    return lines

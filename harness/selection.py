@@ -1,0 +1,76 @@
+"""The run's options, validated once, and the cases they select (shared by CLI and plugin)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cases.case import DTYPES, Case, parse_case_id
+from cases.grids import GRIDS, grid_cases
+from harness.loading import DEFAULT_IMPL
+from harness.oracles import ORACLES
+
+
+class UsageError(Exception):
+    """A bad option value; the message names the option and what it accepts."""
+
+
+def split_list(option: str, text: str, allowed: Sequence[str]) -> tuple[str, ...]:
+    items = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not items:
+        raise UsageError(f"{option} needs at least one of {', '.join(allowed)}")
+    for item in items:
+        if item not in allowed:
+            raise UsageError(f"{option} accepts {', '.join(allowed)}; got {item!r}")
+    return tuple(dict.fromkeys(items))  # ordered, without repeats
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    impl: str = DEFAULT_IMPL
+    grid: str = "default"
+    dtypes: tuple[str, ...] = DTYPES
+    oracles: tuple[str, ...] = ORACLES
+    seed: int = 0
+    case_ids: tuple[str, ...] = ()
+    timeout: float | None = None
+    report_dir: Path | None = None
+    baseline: Path | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.grid not in GRIDS:
+            raise UsageError(f"--grid accepts {', '.join(GRIDS)}; got {self.grid!r}")
+        if self.timeout is not None and not self.timeout > 0:
+            raise UsageError(f"--timeout must be a positive number of seconds, got {self.timeout}")
+        if self.seed < 0:
+            raise UsageError(f"--seed must be >= 0, got {self.seed}")
+
+    @classmethod
+    def from_strings(cls, *, impl: str, grid: str, dtypes: str, oracles: str, seed: int,
+                     case_ids: Sequence[str], timeout: float | None,
+                     report_dir: str | None, baseline: str | None) -> GateOptions:
+        return cls(
+            impl=impl,
+            grid=grid,
+            dtypes=split_list("--dtype", dtypes, DTYPES),
+            oracles=split_list("--oracles", oracles, ORACLES),
+            seed=seed,
+            case_ids=tuple(case_ids),
+            timeout=timeout,
+            report_dir=Path(report_dir) if report_dir else None,
+            baseline=Path(baseline) if baseline else None,
+        )
+
+    def cases(self) -> list[Case]:
+        """The named cases (any valid id, in or out of the grid), else the grid in the dtypes."""
+        if self.case_ids:
+            out = []
+            for case_id in dict.fromkeys(self.case_ids):
+                try:
+                    out.append(parse_case_id(case_id))
+                except ValueError as exc:
+                    raise UsageError(f"--case: {exc}") from None
+            return out
+        return grid_cases(self.grid, self.dtypes)

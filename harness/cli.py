@@ -129,7 +129,7 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
         str(HARNESS_DIR / "gate_suite.py"),
         "-c", str(HARNESS_DIR / "gate.ini"),
         "--rootdir", str(HARNESS_DIR),
-        "-q", "--no-header", "-p", "no:cacheprovider", "-p", "no:benchmark",
+        "-q", "--no-header", "--tb=no", "-rN", "-W", "ignore::pytest.PytestAssertRewriteWarning", "-p", "no:cacheprovider", "-p", "no:benchmark",
         "-n", args.workers,
         "--max-worker-restart", str(max(4, n_cases)),
         f"--junitxml={report_dir / '.junit.xml.partial'}",

@@ -1,0 +1,47 @@
+"""A correct implementation of the contract computed by torch, in the case's own dtype.
+
+A second, independent correct implementation (different summation order, float32 kernels for
+float32 cases): the oracles must pass it as they pass the reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+_ACT = {
+    "identity": lambda z: z,
+    "relu": F.relu,
+    "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+}
+
+
+def _run(X, W, b, cfg, dY=None):  # type: ignore[no-untyped-def]
+    Xt = torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).requires_grad_()
+    Wt = torch.from_numpy(np.ascontiguousarray(W.transpose(2, 3, 0, 1))).requires_grad_()
+    bt = None if b is None else torch.from_numpy(b.copy()).requires_grad_()
+    z = F.conv_transpose2d(Xt, Wt, bt, stride=tuple(cfg.stride),
+                           output_padding=tuple(cfg.output_padding), groups=cfg.groups,
+                           dilation=tuple(cfg.dilation))  # fmt: skip
+    t, bo, left, r = cfg.padding
+    z = z[:, :, t : z.shape[2] - bo, left : z.shape[3] - r]
+    y = _ACT[cfg.activation](z)
+    if dY is None:
+        return y.detach().numpy().transpose(0, 2, 3, 1).copy()
+    g = torch.from_numpy(np.ascontiguousarray(dY.transpose(0, 3, 1, 2)))
+    inputs = [Xt, Wt] if bt is None else [Xt, Wt, bt]
+    grads = torch.autograd.grad(y, inputs, g)
+    dX = grads[0].numpy().transpose(0, 2, 3, 1).copy()
+    dW = grads[1].numpy().transpose(2, 3, 0, 1).copy()
+    return dX, dW, None if bt is None else grads[2].numpy().copy()
+
+
+def forward(X, W, b, cfg):  # type: ignore[no-untyped-def]
+    return _run(X, W, b, cfg)
+
+
+def backward(dY, X, W, b, cfg):  # type: ignore[no-untyped-def]
+    return _run(X, W, b, cfg, dY)

@@ -220,7 +220,7 @@ def _act_grad(name: str, Z: np.ndarray) -> np.ndarray:
     return activation_grad(name, Z, activate(name, Z))
 
 
-_register("dilation_ignored_in_backward", "dilation", ("dX", "dW"), True,
+_register("dilation_ignored_in_backward", "dilation", ("dX", "dW", "db"), True,
           backward=_dilation_ignored)
 
 

@@ -1,0 +1,138 @@
+"""The case grid: pair coverage, constraints, stable ids, deterministic data."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import pytest
+
+from cases.case import Case, parse_case_id
+from cases.covering import all_pairs, completable, feasible_pairs, pairs_of
+from cases.grids import EDGE_CASES, FACTORS, GRIDS, grid_cases, pairwise_configs, violates
+from harness.data import case_data
+
+
+def _rows_of(case: Case) -> list[dict]:
+    """The factor-level rows a case stands for (groups == in_ch == 2 is both "2" and depthwise)."""
+    kinds = [k for k, ok in (("1", case.groups == 1), ("2", case.groups == 2),
+                             ("depthwise", case.groups == case.in_ch >= 2)) if ok]  # fmt: skip
+    return [{
+        "activation": case.activation, "pad_h": case.padding[:2], "pad_w": case.padding[2:],
+        "out_ch": case.out_ch, "in_ch": case.in_ch, "groups": kind,
+        "stride_h": case.stride[0], "stride_w": case.stride[1],
+        "dilation_h": case.dilation[0], "dilation_w": case.dilation[1],
+        "output_padding_h": case.output_padding[0], "output_padding_w": case.output_padding[1],
+        "kh": case.kh, "kw": case.kw, "in_h": case.in_h, "in_w": case.in_w,
+        "batch": case.batch, "bias": case.bias,
+    } for kind in kinds]  # fmt: skip
+
+
+def test_default_grid_covers_every_feasible_pair_in_each_dtype() -> None:
+    needed = set(feasible_pairs(FACTORS, violates))
+    for dtype in ("float64", "float32"):
+        covered: set = set()
+        for case in grid_cases("default", (dtype,)):
+            for row in _rows_of(case):
+                if all(row[name] in levels for name, levels in FACTORS):
+                    covered.update(pairs_of(row, FACTORS))
+        missing = needed - covered
+        assert not missing, f"{len(missing)} pairs missing in {dtype}, e.g. {sorted(missing)[:3]}"
+
+
+def test_infeasible_pairs_are_really_infeasible() -> None:
+    """Pairs left out are those no valid configuration holds, checked by exhaustive search."""
+    feasible = set(feasible_pairs(FACTORS, violates))
+    dropped = [p for p in all_pairs(FACTORS) if p not in feasible]
+    assert dropped, "the constraints should exclude some pairs (e.g. depthwise with in_ch=1)"
+    assert ("in_ch", 1, "groups", "depthwise") in dropped
+    for f1, v1, f2, v2 in dropped:
+        assert not completable({f1: v1, f2: v2}, FACTORS, violates)
+
+
+def test_every_pairwise_row_is_valid_and_constructible() -> None:
+    configs = pairwise_configs()
+    assert 25 <= len(configs) <= 80
+    for case in configs:  # Case() validates the geometry and raises otherwise
+        assert case.y_shape[1] >= 1 and case.y_shape[2] >= 1
+
+
+def test_grid_sizes_and_edge_cases() -> None:
+    smoke, default = grid_cases("smoke"), grid_cases("default")
+    assert 25 <= len(smoke) <= 35
+    default_ids = {c.id for c in default}
+    for _, edge in EDGE_CASES:
+        assert edge.id in default_ids and edge.with_dtype("float32").id in default_ids
+    assert len(grid_cases("full")) > 1000
+    assert {c.dtype for c in grid_cases("default", ("float32",))} == {"float32"}
+
+
+def test_edge_cases_exercise_what_they_claim() -> None:
+    named = dict(EDGE_CASES)
+    assert named["1x1 input"].x_shape[1:3] == (1, 1)
+    big = named["kernel larger than the input"]
+    assert big.kh > big.in_h and big.kw > big.in_w
+    gaps = named["stride larger than the dilated kernel: gaps"]
+    assert gaps.stride[0] > gaps.dilation[0] * (gaps.kh - 1) + 1
+    assert named["padding crops to one row"].y_shape[1] == 1
+    maxed = named["output padding at its maximum"]
+    assert all(op == max(s, d) - 1 for op, s, d in
+               zip(maxed.output_padding, maxed.stride, maxed.dilation))  # fmt: skip
+    odd = named["non-square everything"]
+    assert odd.in_h != odd.in_w and odd.kh != odd.kw and odd.stride[0] != odd.stride[1]
+    assert odd.padding[0] != odd.padding[1] and odd.dilation[0] != odd.dilation[1]
+
+
+@pytest.mark.parametrize("grid", GRIDS[:2])
+def test_ids_are_unique_and_parse_back(grid: str) -> None:
+    cases = grid_cases(grid)
+    assert len({c.id for c in cases}) == len(cases)
+    for case in cases:
+        assert parse_case_id(case.id) == case
+
+
+def test_bad_ids_and_grids_say_what_is_wrong() -> None:
+    with pytest.raises(ValueError, match="does not read as"):
+        parse_case_id("n2-c4x6")
+    with pytest.raises(ValueError, match="padding crops the output"):
+        parse_case_id("n1-c1x1-g1-i1x1-k1x1-s1x1-p1.0.0.0-d1x1-op0x0-b1-relu-f64")
+    with pytest.raises(ValueError, match="grid must be one of smoke, default, full"):
+        grid_cases("huge")
+
+
+_FINGERPRINT = """
+import hashlib, sys
+from cases.grids import grid_cases
+from harness.data import case_data
+h = hashlib.sha256()
+for c in grid_cases("default"):
+    d = case_data(c, 3)
+    h.update(c.id.encode())
+    for a in (d.X, d.W, d.dY, d.uX):
+        h.update(a.tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_ids_and_data_are_the_same_in_every_process() -> None:
+    """Fresh interpreters with different hash seeds collect the same ids and arrays."""
+    digests = set()
+    for hash_seed in ("0", "12345"):
+        out = subprocess.run([sys.executable, "-c", _FINGERPRINT], capture_output=True, text=True,
+                             env={"PYTHONHASHSEED": hash_seed, "PATH": ""}, check=True)  # fmt: skip
+        digests.add(out.stdout.strip())
+    here = hashlib.sha256()
+    for c in grid_cases("default"):
+        d = case_data(c, 3)
+        here.update(c.id.encode())
+        for a in (d.X, d.W, d.dY, d.uX):
+            here.update(a.tobytes())
+    assert digests == {here.hexdigest()}
+
+
+def test_data_depends_on_seed_and_case() -> None:
+    a, b = grid_cases("smoke")[:2]
+    assert not (case_data(a, 0).W == case_data(a, 1).W).all()
+    assert case_data(a, 0).X.dtype.name == a.dtype
+    assert case_data(b, 0).b is None or case_data(b, 0).b.shape == (b.out_ch,)

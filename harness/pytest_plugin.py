@@ -167,6 +167,16 @@ class GateRecorder:
         self.opts = opts
         self.results: dict[str, dict[str, Any]] = {}
         self.report: dict[str, Any] | None = None
+        self.collected: list[str] | None = None  # case ids after deselection (-k, shards)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not getattr(self.config.option, "numprocesses", None):  # else workers collect
+            ids = [_case_id_of(item.nodeid) for item in session.items]
+            self.collected = [i for i in ids if i is not None]
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self.collected = [i for i in map(_case_id_of, ids) if i is not None]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         case_id = _case_id_of(report.nodeid)
@@ -189,6 +199,9 @@ class GateRecorder:
             selected = self.opts.cases()
         except UsageError:
             return
+        if self.collected is not None:
+            kept = set(self.collected)
+            selected = [c for c in selected if c.id in kept]
         self.report = write_reports(self.opts, selected, self.results)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

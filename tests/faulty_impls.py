@@ -88,3 +88,14 @@ class NotAnImplementation:
 
 no_backward = SimpleNamespace(forward=ref.forward)
 bad_signature = SimpleNamespace(forward=lambda X, W, b: X, backward=ref.backward)
+
+
+def _hang_unstoppably(*args):  # type: ignore[no-untyped-def]
+    """A hang that the soft (SIGALRM) limit cannot interrupt, like a loop in native code."""
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    time.sleep(3600)
+
+
+hangs_unstoppably = _faulty(forward_fault=_hang_unstoppably)

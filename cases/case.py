@@ -108,8 +108,10 @@ def parse_case_id(case_id: str) -> Case:
             "n<batch>-c<in>x<out>-g<groups>-i<h>x<w>-k<kh>x<kw>-s<h>x<w>-p<t>.<b>.<l>.<r>"
             "-d<h>x<w>-op<h>x<w>-b<0|1>-<activation>-<f64|f32>"
         )
-    g = {k: (int(v) if v.isdigit() else v) for k, v in m.groupdict().items()}
-    if g["act"] not in ACTIVATIONS:
+    text = m.groupdict()
+    g = {k: int(v) for k, v in text.items() if k not in ("act", "dtype")}
+    act = text["act"]
+    if act not in ACTIVATIONS:
         raise ValueError(f"case id {case_id!r}: activation must be one of {', '.join(ACTIVATIONS)}")
     return Case(
         batch=g["batch"],
@@ -125,6 +127,6 @@ def parse_case_id(case_id: str) -> Case:
         dilation=(g["dh"], g["dw"]),
         output_padding=(g["oph"], g["opw"]),
         bias=bool(g["bias"]),
-        activation=g["act"],
-        dtype="float64" if g["dtype"] == "f64" else "float32",
+        activation=act,
+        dtype="float64" if text["dtype"] == "f64" else "float32",
     )

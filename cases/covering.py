@@ -44,7 +44,9 @@ def all_pairs(factors: Factors) -> list[Pair]:
 
 def feasible_pairs(factors: Factors, violates: Violates) -> list[Pair]:
     """The pairs that at least one valid full row contains."""
-    return [p for p in all_pairs(factors) if completable({p[0]: p[1], p[2]: p[3]}, factors, violates)]
+    return [
+        p for p in all_pairs(factors) if completable({p[0]: p[1], p[2]: p[3]}, factors, violates)
+    ]
 
 
 def pairs_of(row: Row, factors: Factors) -> list[Pair]:

@@ -25,7 +25,15 @@ def _axis(draw: st.DrawFn, max_size: int, max_kernel: int) -> dict[str, int]:
     full = (size - 1) * s + d * (k - 1) + 1 + op
     crop = draw(st.integers(0, full - 1))  # keep at least one output row
     before = draw(st.integers(0, crop))
-    return {"size": size, "k": k, "s": s, "d": d, "op": op, "before": before, "after": crop - before}
+    return {
+        "size": size,
+        "k": k,
+        "s": s,
+        "d": d,
+        "op": op,
+        "before": before,
+        "after": crop - before,
+    }
 
 
 @st.composite

@@ -50,6 +50,11 @@ def _groups(row: Row) -> int | None:
     return in_ch if isinstance(in_ch, int) else None
 
 
+def _int(row: Row, name: str) -> int | None:
+    value = row.get(name)
+    return value if isinstance(value, int) else None
+
+
 def violates(row: Row) -> bool:
     """True when the assigned factors of a (partial) row already break a constraint."""
     kind = row.get("groups")
@@ -63,15 +68,16 @@ def violates(row: Row) -> bool:
         if isinstance(out_ch, int) and out_ch % g:
             return True
     for axis, k, n in (("h", "kh", "in_h"), ("w", "kw", "in_w")):
-        s, d = row.get(f"stride_{axis}"), row.get(f"dilation_{axis}")
-        op, pad = row.get(f"output_padding_{axis}"), row.get(f"pad_{axis}")
-        if None not in (s, d, op) and not op < max(s, d):  # type: ignore[operator, type-var]
-            return True
-        values = (s, d, op, pad, row.get(k), row.get(n))
-        if None not in values:
-            full = (row[n] - 1) * s + d * (row[k] - 1) + 1 + op  # type: ignore[operator]
-            if full - sum(pad) < 1:  # type: ignore[arg-type]
+        s, d = _int(row, f"stride_{axis}"), _int(row, f"dilation_{axis}")
+        op, size, kernel = _int(row, f"output_padding_{axis}"), _int(row, n), _int(row, k)
+        pad = row.get(f"pad_{axis}")
+        if s is not None and d is not None and op is not None:
+            if not op < max(s, d):
                 return True
+            if size is not None and kernel is not None and isinstance(pad, tuple):
+                crop = int(pad[0]) + int(pad[1])
+                if (size - 1) * s + d * (kernel - 1) + 1 + op - crop < 1:
+                    return True
     return False
 
 
@@ -100,10 +106,22 @@ def case_from_row(row: Row, dtype: str) -> Case:
 
 def _edge(**kw: object) -> Case:
     base: dict[str, object] = dict(
-        batch=2, in_ch=2, out_ch=3, groups=1, in_h=3, in_w=4, kh=3, kw=3, stride=(1, 1),
-        padding=(0, 0, 0, 0), dilation=(1, 1), output_padding=(0, 0), bias=True,
-        activation="identity", dtype="float64",
-    )  # fmt: skip
+        batch=2,
+        in_ch=2,
+        out_ch=3,
+        groups=1,
+        in_h=3,
+        in_w=4,
+        kh=3,
+        kw=3,
+        stride=(1, 1),
+        padding=(0, 0, 0, 0),
+        dilation=(1, 1),
+        output_padding=(0, 0),
+        bias=True,
+        activation="identity",
+        dtype="float64",
+    )
     base.update(kw)
     return Case(**base)  # type: ignore[arg-type]
 
@@ -111,23 +129,57 @@ def _edge(**kw: object) -> Case:
 # Hand-picked edge cases, each named for what it exercises.
 EDGE_CASES: tuple[tuple[str, Case], ...] = (
     ("1x1 input", _edge(in_h=1, in_w=1, stride=(2, 2), activation="tanh")),
-    ("kernel larger than the input", _edge(in_h=2, in_w=2, kh=5, kw=4, stride=(1, 2),
-                                           padding=(1, 0, 2, 1), activation="relu")),
-    ("stride larger than the dilated kernel: gaps", _edge(kh=2, kw=2, stride=(3, 4),
-                                                          output_padding=(2, 1))),
-    ("padding crops to one row", _edge(in_h=3, kh=3, stride=(2, 1), padding=(3, 3, 0, 1),
-                                       activation="sigmoid")),
-    ("output padding at its maximum", _edge(stride=(3, 1), dilation=(1, 3),
-                                            output_padding=(2, 2), activation="leaky_relu")),
-    ("non-square everything", _edge(batch=3, in_ch=3, out_ch=6, groups=3, in_h=4, in_w=7,
-                                    kh=2, kw=5, stride=(3, 1), padding=(0, 1, 2, 3),
-                                    dilation=(2, 1), output_padding=(1, 0),
-                                    activation="leaky_relu")),
-    ("depthwise, channel multiplier 2", _edge(in_ch=4, out_ch=8, groups=4, stride=(2, 2),
-                                              padding=(1, 1, 1, 1), bias=False, activation="tanh")),
-    ("padding larger than kernel - 1", _edge(in_h=5, in_w=5, kh=2, kw=2, stride=(2, 2),
-                                             padding=(3, 2, 4, 1), activation="relu")),
-)  # fmt: skip
+    (
+        "kernel larger than the input",
+        _edge(in_h=2, in_w=2, kh=5, kw=4, stride=(1, 2), padding=(1, 0, 2, 1), activation="relu"),
+    ),
+    (
+        "stride larger than the dilated kernel: gaps",
+        _edge(kh=2, kw=2, stride=(3, 4), output_padding=(2, 1)),
+    ),
+    (
+        "padding crops to one row",
+        _edge(in_h=3, kh=3, stride=(2, 1), padding=(3, 3, 0, 1), activation="sigmoid"),
+    ),
+    (
+        "output padding at its maximum",
+        _edge(stride=(3, 1), dilation=(1, 3), output_padding=(2, 2), activation="leaky_relu"),
+    ),
+    (
+        "non-square everything",
+        _edge(
+            batch=3,
+            in_ch=3,
+            out_ch=6,
+            groups=3,
+            in_h=4,
+            in_w=7,
+            kh=2,
+            kw=5,
+            stride=(3, 1),
+            padding=(0, 1, 2, 3),
+            dilation=(2, 1),
+            output_padding=(1, 0),
+            activation="leaky_relu",
+        ),
+    ),
+    (
+        "depthwise, channel multiplier 2",
+        _edge(
+            in_ch=4,
+            out_ch=8,
+            groups=4,
+            stride=(2, 2),
+            padding=(1, 1, 1, 1),
+            bias=False,
+            activation="tanh",
+        ),
+    ),
+    (
+        "padding larger than kernel - 1",
+        _edge(in_h=5, in_w=5, kh=2, kw=2, stride=(2, 2), padding=(3, 2, 4, 1), activation="relu"),
+    ),
+)
 
 
 @lru_cache(maxsize=1)
@@ -159,11 +211,23 @@ def full_configs() -> list[Case]:
             continue
         in_ch, out_ch, g = layout
         out.append(
-            _edge(batch=2, in_ch=in_ch, out_ch=out_ch, groups=g, in_h=4, in_w=5, kh=k[0],
-                  kw=k[1], stride=(sh, sw), padding=pad, dilation=(dh, dw),
-                  output_padding=(op, op), bias=i % 3 != 2,
-                  activation=ACTIVATIONS[i % len(ACTIVATIONS)])
-        )  # fmt: skip
+            _edge(
+                batch=2,
+                in_ch=in_ch,
+                out_ch=out_ch,
+                groups=g,
+                in_h=4,
+                in_w=5,
+                kh=k[0],
+                kw=k[1],
+                stride=(sh, sw),
+                padding=pad,
+                dilation=(dh, dw),
+                output_padding=(op, op),
+                bias=i % 3 != 2,
+                activation=ACTIVATIONS[i % len(ACTIVATIONS)],
+            )
+        )
     return out
 
 

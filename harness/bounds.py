@@ -104,9 +104,7 @@ def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float) -> np.ndarra
     return abs_dY * err_grad + u * np.abs(mag.dZ)
 
 
-def gradient_bounds(
-    case: Case, data: CaseData, mag: Magnitudes, u: float
-) -> dict[str, np.ndarray]:
+def gradient_bounds(case: Case, data: CaseData, mag: Magnitudes, u: float) -> dict[str, np.ndarray]:
     """Element-wise bounds on the error of dX, dW and db computed with unit roundoff u."""
     m = terms(case)
     err_dz = dz_bound(case, data, mag, u)

@@ -12,7 +12,6 @@ or does not follow the contract, unreadable baseline or report).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -32,7 +31,8 @@ def _workers(text: str) -> str:
         return text
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(
-            f"-n must be 'auto' or a whole number >= 1 (cases run in worker processes), got {text!r}"
+            f"-n must be 'auto' or a whole number >= 1 (cases run in worker processes), "
+            f"got {text!r}"
         )
     return text
 
@@ -47,16 +47,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--oracles", default="torch,fd,adjoint", help="comma-separated oracles")
     run.add_argument("--report-dir", default="gradgate-report", help="where reports go")
     run.add_argument("--baseline", default=None, help="a previous report.json")
-    run.add_argument("-n", dest="workers", type=_workers, default="auto",
-                     help="worker processes (>= 1 or auto)")
+    run.add_argument(
+        "-n", dest="workers", type=_workers, default="auto", help="worker processes (>= 1 or auto)"
+    )
     run.add_argument("--timeout", type=float, default=None, help="seconds per case")
     run.add_argument("--case", dest="cases", action="append", default=[], help="a case id")
     run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--splits", type=int, default=None,
-                     help="split the cases into this many shards (pytest-split)")
+    run.add_argument(
+        "--splits",
+        type=int,
+        default=None,
+        help="split the cases into this many shards (pytest-split)",
+    )
     run.add_argument("--group", type=int, default=None, help="which shard to run, from 1")
-    run.add_argument("--durations-path", default=None,
-                     help="pytest-split durations file (default: the committed one)")
+    run.add_argument(
+        "--durations-path",
+        default=None,
+        help="pytest-split durations file (default: the committed one)",
+    )
     cmp = sub.add_parser("compare", help="compare a report with a baseline report")
     cmp.add_argument("base")
     cmp.add_argument("new")
@@ -87,10 +95,16 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         opts = GateOptions.from_strings(
-            impl=args.impl, grid=args.grid, dtypes=args.dtype, oracles=args.oracles,
-            seed=args.seed, case_ids=args.cases, timeout=args.timeout,
-            report_dir=args.report_dir, baseline=args.baseline,
-        )  # fmt: skip
+            impl=args.impl,
+            grid=args.grid,
+            dtypes=args.dtype,
+            oracles=args.oracles,
+            seed=args.seed,
+            case_ids=args.cases,
+            timeout=args.timeout,
+            report_dir=args.report_dir,
+            baseline=args.baseline,
+        )
         selected = opts.cases()
         if (args.splits is None) != (args.group is None):
             raise UsageError("--splits and --group go together")
@@ -109,8 +123,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = read_report(report_dir / "report.json")
     except ReportError as exc:
-        print(f"gradgate: no complete report was written (pytest exit {status}): {exc}",
-              file=sys.stderr)
+        print(
+            f"gradgate: no complete report was written (pytest exit {status}): {exc}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     s = report["summary"]
     return EXIT_FAILED if s["failed"] or s["errored"] or report.get("regressions") else EXIT_OK
@@ -127,19 +143,38 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
     (report_dir / "report.json").unlink(missing_ok=True)
     pytest_args = [
         str(HARNESS_DIR / "gate_suite.py"),
-        "-c", str(HARNESS_DIR / "gate.ini"),
-        "--rootdir", str(HARNESS_DIR),
-        "-q", "--no-header", "--tb=no", "-rN", "-W", "ignore::pytest.PytestAssertRewriteWarning", "-p", "no:cacheprovider", "-p", "no:benchmark",
-        "-n", args.workers,
-        "--max-worker-restart", str(max(4, n_cases)),
+        "-c",
+        str(HARNESS_DIR / "gate.ini"),
+        "--rootdir",
+        str(HARNESS_DIR),
+        "-q",
+        "--no-header",
+        "--tb=no",
+        "-rN",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:benchmark",
+        "-n",
+        args.workers,
+        "--max-worker-restart",
+        str(max(4, n_cases)),
         f"--junitxml={report_dir / '.junit.xml.partial'}",
-        "--gradgate-impl", impl,
-        "--gradgate-grid", args.grid,
-        "--gradgate-dtype", args.dtype,
-        "--gradgate-oracles", args.oracles,
-        "--gradgate-seed", str(args.seed),
-        "--gradgate-report-dir", str(report_dir),
-    ]  # fmt: skip
+        "--gradgate-impl",
+        impl,
+        "--gradgate-grid",
+        args.grid,
+        "--gradgate-dtype",
+        args.dtype,
+        "--gradgate-oracles",
+        args.oracles,
+        "--gradgate-seed",
+        str(args.seed),
+        "--gradgate-report-dir",
+        str(report_dir),
+    ]
     for case_id in args.cases:
         pytest_args += ["--gradgate-case", case_id]
     if args.timeout is not None:
@@ -148,8 +183,14 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
         pytest_args += ["--gradgate-baseline", args.baseline]
     if args.splits is not None:
         durations = args.durations_path or str(HARNESS_DIR / "durations.json")
-        pytest_args += ["--splits", str(args.splits), "--group", str(args.group),
-                        "--durations-path", durations]  # fmt: skip
+        pytest_args += [
+            "--splits",
+            str(args.splits),
+            "--group",
+            str(args.group),
+            "--durations-path",
+            durations,
+        ]
     return int(pytest.main(pytest_args))
 
 
@@ -162,8 +203,10 @@ def compare(base_path: str, new_path: str) -> int:
     except ReportError as exc:
         return _usage(str(exc))
     cmp = compare_reports(base, new)
-    print(f"{len(cmp.regressions)} regressed, {len(cmp.fixed)} fixed, {len(cmp.drift)} drifted, "
-          f"{len(cmp.new)} new, {len(cmp.removed)} removed")  # fmt: skip
+    print(
+        f"{len(cmp.regressions)} regressed, {len(cmp.fixed)} fixed, {len(cmp.drift)} drifted, "
+        f"{len(cmp.new)} new, {len(cmp.removed)} removed"
+    )
     for case_id in cmp.regressions:
         case = next(c for c in new["cases"] if c["id"] == case_id)
         print(f"REGRESSED {case_id}: {case['status']}: {case['message'][:300]}")

@@ -55,11 +55,13 @@ def require_gradients(
     return out
 
 
-def changed_inputs(before: dict[str, np.ndarray | None], after: dict[str, np.ndarray | None]) -> str:
+def changed_inputs(
+    before: dict[str, np.ndarray | None], after: dict[str, np.ndarray | None]
+) -> str:
     """Names of the inputs whose values changed during the calls ('' when none did)."""
     changed = [
         name
         for name, old in before.items()
-        if old is not None and not np.array_equal(old, after[name], equal_nan=True)
+        if old is not None and not np.array_equal(old, np.asarray(after[name]), equal_nan=True)
     ]
     return ", ".join(changed)

@@ -17,7 +17,7 @@ HARD_LIMIT_EXIT_CODE = 70
 
 
 class CaseTimeout(BaseException):
-    """Raised in the case when its time is up (a BaseException so `except Exception` can't eat it)."""
+    """Raised in a case when its time is up; a BaseException so `except Exception` can't eat it."""
 
 
 @contextmanager

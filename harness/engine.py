@@ -90,28 +90,41 @@ def _evaluate(
         result.status, result.message = "unsupported", reason
         return
     data = case_data(case, seed)
-    originals = {"X": data.X.copy(), "W": data.W.copy(), "dY": data.dY.copy(),
-                 "b": None if data.b is None else data.b.copy()}  # fmt: skip
+    pristine = dataclasses.replace(
+        data,
+        X=data.X.copy(),
+        W=data.W.copy(),
+        dY=data.dY.copy(),
+        b=None if data.b is None else data.b.copy(),
+    )
     shapes = {"Y": case.y_shape, "dX": case.x_shape, "dW": case.w_shape, "db": (case.out_ch,)}
     checks = result.checks
     try:
-        Y = require_array("Y", _call("forward", impl.forward, data.X, data.W, data.b, cfg),
-                          shapes["Y"], case.dtype)  # fmt: skip
+        Y = require_array(
+            "Y",
+            _call("forward", impl.forward, data.X, data.W, data.b, cfg),
+            shapes["Y"],
+            case.dtype,
+        )
         raw = _call("backward", impl.backward, data.dY, data.X, data.W, data.b, cfg)
         grads = require_gradients(raw, shapes, case.dtype, case.bias)
         again = require_gradients(
             _call("backward", impl.backward, data.dY, data.X, data.W, data.b, cfg),
-            shapes, case.dtype, case.bias,
-        )  # fmt: skip
+            shapes,
+            case.dtype,
+            case.bias,
+        )
     except ContractViolation as exc:
         checks["contract:outputs"] = violation_check(str(exc))
         _finish(result, case)
         return
-    now = {"X": data.X, "W": data.W, "dY": data.dY, "b": data.b}
-    changed = changed_inputs(originals, now)
+    names = ("X", "W", "b", "dY")
+    changed = changed_inputs(
+        {k: getattr(pristine, k) for k in names}, {k: getattr(data, k) for k in names}
+    )
     if changed:
         checks["contract:inputs"] = violation_check(f"the calls modified their inputs: {changed}")
-        data = dataclasses.replace(data, **originals)  # judge on the inputs as they were
+        data = pristine  # judge the results on the inputs as they were
 
     mag = magnitudes(case, data)
     u = UNIT_ROUNDOFF[case.dtype]

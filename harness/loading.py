@@ -87,7 +87,7 @@ def import_object(spec: str) -> tuple[str, object]:
 
 
 def load_implementation(spec: str = DEFAULT_IMPL) -> Implementation:
-    """The implementation `spec` names, adapted if it is a layer class; ImplementationError if not."""
+    """The implementation `spec` names (layer classes adapted); ImplementationError if none."""
     name, obj = import_object(spec)
     if inspect.isclass(obj):
         from harness.adapters import adapt_class

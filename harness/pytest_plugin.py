@@ -31,18 +31,25 @@ CRASH_MESSAGE = (
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gradgate", "gradgate: gradient verification gate")
-    group.addoption("--gradgate-impl", default=DEFAULT_IMPL,
-                    help="implementation under test, MODULE or MODULE:ATTR (default: reference)")
+    group.addoption(
+        "--gradgate-impl",
+        default=DEFAULT_IMPL,
+        help="implementation under test, MODULE or MODULE:ATTR (default: reference)",
+    )
     group.addoption("--gradgate-grid", default="default", help="smoke, default or full")
     group.addoption("--gradgate-dtype", default="float64,float32", help="comma-separated dtypes")
     group.addoption("--gradgate-oracles", default="torch,fd,adjoint", help="comma-separated")
     group.addoption("--gradgate-seed", type=int, default=0, help="seed of every case's data")
-    group.addoption("--gradgate-case", action="append", default=[],
-                    help="run only this case id (repeatable)")
+    group.addoption(
+        "--gradgate-case", action="append", default=[], help="run only this case id (repeatable)"
+    )
     group.addoption("--gradgate-timeout", type=float, default=None, help="seconds per case")
-    group.addoption("--gradgate-report-dir", default=None,
-                    help="write report.json, summary.md, report.html (and junit.xml) here")
-    group.addoption("--gradgate-baseline", default=None, help="report.json to compare against")  # fmt: skip
+    group.addoption(
+        "--gradgate-report-dir",
+        default=None,
+        help="write report.json, summary.md, report.html (and junit.xml) here",
+    )
+    group.addoption("--gradgate-baseline", default=None, help="report.json to compare against")
 
 
 def gate_options(config: pytest.Config) -> GateOptions:
@@ -184,7 +191,7 @@ class GateRecorder:
             return
         for name, value in report.user_properties:
             if name == RESULT_PROPERTY:
-                self.results[case_id] = json.loads(value)
+                self.results[case_id] = json.loads(str(value))
                 return
         if report.failed and case_id not in self.results:
             crashed = report.when not in ("setup", "call", "teardown")

@@ -48,9 +48,19 @@ class GateOptions:
             raise UsageError(f"--seed must be >= 0, got {self.seed}")
 
     @classmethod
-    def from_strings(cls, *, impl: str, grid: str, dtypes: str, oracles: str, seed: int,
-                     case_ids: Sequence[str], timeout: float | None,
-                     report_dir: str | None, baseline: str | None) -> GateOptions:
+    def from_strings(
+        cls,
+        *,
+        impl: str,
+        grid: str,
+        dtypes: str,
+        oracles: str,
+        seed: int,
+        case_ids: Sequence[str],
+        timeout: float | None,
+        report_dir: str | None,
+        baseline: str | None,
+    ) -> GateOptions:
         return cls(
             impl=impl,
             grid=grid,

@@ -1,4 +1,4 @@
-"""gradgate's reference transposed 2-D convolution (PyTorch ConvTranspose2d semantics, channels-last).
+"""gradgate's reference transposed 2-D convolution: ConvTranspose2d semantics, channels-last.
 
 `forward` and `backward` follow the implementation contract (shared/CONTRACTS.md, section 1);
 `Deconv2D` is a numpy-ml-style layer over the same functions.

@@ -1,4 +1,4 @@
-"""The five activations of the contract, their derivatives and the constants the error bounds use."""
+"""The contract's five activations, their derivatives, and the constants the bounds use."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def activate(name: str, z: np.ndarray) -> np.ndarray:
 
 
 def activation_grad(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """d activation / dz at z, given y = activation(z); the derivative at a kink is the right one."""
+    """d activation / dz at z, given y = activation(z); at a kink, the right-hand derivative."""
     one = z.dtype.type(1)
     if name == "identity":
         return np.ones_like(z)

@@ -11,10 +11,9 @@ Conventions (PyTorch ConvTranspose2d, channels-last arrays):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
-IntPair = Union[int, tuple[int, int], list[int]]
-Padding = Union[int, tuple[int, ...], list[int]]
+IntPair = int | tuple[int, int] | list[int]
+Padding = int | tuple[int, ...] | list[int]
 
 ACTIVATIONS: tuple[str, ...] = ("identity", "relu", "leaky_relu", "tanh", "sigmoid")
 
@@ -94,14 +93,14 @@ def make_config(
     return cfg
 
 
-def validate_config(cfg: object) -> None:
+def validate_config(cfg: DeconvConfig) -> None:
     """Check each hyperparameter on its own; shapes are checked by `output_shape`."""
-    stride = tuple(getattr(cfg, "stride"))
-    dilation = tuple(getattr(cfg, "dilation"))
-    padding = tuple(getattr(cfg, "padding"))
-    output_padding = tuple(getattr(cfg, "output_padding"))
-    groups = getattr(cfg, "groups")
-    activation = getattr(cfg, "activation")
+    stride = tuple(cfg.stride)
+    dilation = tuple(cfg.dilation)
+    padding = tuple(cfg.padding)
+    output_padding = tuple(cfg.output_padding)
+    groups = cfg.groups
+    activation = cfg.activation
     for axis, s in zip(("rows", "cols"), stride):
         if s < 1:
             raise ValueError(f"stride must be >= 1 on each axis, got {s} on {axis}")
@@ -126,7 +125,7 @@ def validate_config(cfg: object) -> None:
 def output_shape(
     x_shape: tuple[int, ...], w_shape: tuple[int, ...], cfg: DeconvConfig
 ) -> tuple[int, int, int, int]:
-    """(n, out_h, out_w, out_ch) for X (n, in_h, in_w, in_ch) and W (kh, kw, in_ch, out_ch // groups).
+    """(n, out_h, out_w, out_ch) for X (n, in_h, in_w, in_ch), W (kh, kw, in_ch, out_ch // groups).
 
     out = (in - 1) * stride + dilation * (k - 1) + 1 + output_padding - pad_before - pad_after
     """

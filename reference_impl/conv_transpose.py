@@ -45,7 +45,9 @@ def _grouped_pixels(X: np.ndarray, groups: int) -> np.ndarray:
     return rows.transpose(1, 0, 2)
 
 
-def linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig) -> np.ndarray:
+def linear_forward(
+    X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> np.ndarray:
     """Z = conv_transpose2d(X, W) cropped by padding, + b (no activation)."""
     _check_arrays(X, W, b)
     n, out_h, out_w, out_ch = output_shape(X.shape, W.shape, cfg)

@@ -165,6 +165,7 @@ class Deconv2D:
             dx, dw, db = backward(dy, x, W.astype(x.dtype), b.reshape(-1).astype(x.dtype), self.cfg)
             dXs.append(dx)
             if retain_grads:
+                assert db is not None
                 self.gradients["W"] += dw
                 self.gradients["b"] += db.reshape(self.gradients["b"].shape)
         return dXs if isinstance(dLdY, list) else dXs[0]

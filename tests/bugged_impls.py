@@ -35,9 +35,14 @@ class Bug:
 BUGS: dict[str, Bug] = {}
 
 
-def _register(name: str, factor: str, outputs: tuple[str, ...], backward_only: bool,
-              forward: Callable[..., np.ndarray] = ref.forward,
-              backward: Callable[..., Grads] = ref.backward) -> None:
+def _register(
+    name: str,
+    factor: str,
+    outputs: tuple[str, ...],
+    backward_only: bool,
+    forward: Callable[..., np.ndarray] = ref.forward,
+    backward: Callable[..., Grads] = ref.backward,
+) -> None:
     BUGS[name] = Bug(name, factor, outputs, backward_only, forward, backward)
     globals()[name] = BUGS[name]
 
@@ -48,21 +53,30 @@ def _with(cfg: DeconvConfig, **changes: object) -> DeconvConfig:
 
 # --- forward-semantics bugs with a consistent backward: only the torch oracle sees them -------
 
+
 def _flip(W: np.ndarray) -> np.ndarray:
     return W[::-1, ::-1].copy()
 
 
 _register(
-    "flipped_kernel", "kh", ("Y", "dX", "dW"), False,
+    "flipped_kernel",
+    "kh",
+    ("Y", "dX", "dW"),
+    False,
     lambda X, W, b, cfg: ref.forward(X, _flip(W), b, cfg),
     lambda dY, X, W, b, cfg: (lambda g: (g[0], _flip(g[1]), g[2]))(
-        ref.backward(dY, X, _flip(W), b, cfg)),
+        ref.backward(dY, X, _flip(W), b, cfg)
+    ),
 )
 _register(
-    "kernel_width_flipped", "kw", ("Y", "dX", "dW"), False,
+    "kernel_width_flipped",
+    "kw",
+    ("Y", "dX", "dW"),
+    False,
     lambda X, W, b, cfg: ref.forward(X, W[:, ::-1].copy(), b, cfg),
     lambda dY, X, W, b, cfg: (lambda g: (g[0], g[1][:, ::-1].copy(), g[2]))(
-        ref.backward(dY, X, W[:, ::-1].copy(), b, cfg)),
+        ref.backward(dY, X, W[:, ::-1].copy(), b, cfg)
+    ),
 )
 
 
@@ -72,7 +86,10 @@ def _swap_padding(cfg: DeconvConfig) -> DeconvConfig:
 
 
 _register(
-    "asymmetric_padding_swapped", "padding", ("Y", "dX", "dW"), False,
+    "asymmetric_padding_swapped",
+    "padding",
+    ("Y", "dX", "dW"),
+    False,
     lambda X, W, b, cfg: ref.forward(X, W, b, _swap_padding(cfg)),
     lambda dY, X, W, b, cfg: ref.backward(dY, X, W, b, _swap_padding(cfg)),
 )
@@ -82,8 +99,9 @@ def _swap_stride(cfg: DeconvConfig) -> DeconvConfig:
     return _with(cfg, stride=cfg.stride[::-1], output_padding=(0, 0))
 
 
-def _stride_swapped_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                            cfg: DeconvConfig) -> np.ndarray:
+def _stride_swapped_forward(
+    X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> np.ndarray:
     """Strides read as (cols, rows); the result cropped or zero-padded to the right shape."""
     return _fit(ref.forward(X, W, b, _swap_stride(cfg)), ref.output_shape(X.shape, W.shape, cfg))
 
@@ -95,14 +113,21 @@ def _fit(Y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _stride_swapped_backward(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                             cfg: DeconvConfig) -> Grads:
+def _stride_swapped_backward(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> Grads:
     inner = ref.output_shape(X.shape, W.shape, _swap_stride(cfg))
     return ref.backward(_fit(dY, inner), X, W, b, _swap_stride(cfg))
 
 
-_register("stride_swapped", "stride", ("Y", "dX", "dW"), False,
-          _stride_swapped_forward, _stride_swapped_backward)
+_register(
+    "stride_swapped",
+    "stride",
+    ("Y", "dX", "dW"),
+    False,
+    _stride_swapped_forward,
+    _stride_swapped_backward,
+)
 
 
 def _no_output_padding(cfg: DeconvConfig) -> DeconvConfig:
@@ -111,20 +136,30 @@ def _no_output_padding(cfg: DeconvConfig) -> DeconvConfig:
     return _with(cfg, output_padding=(0, 0), padding=(t, max(bt - oh, 0), left, max(r - ow, 0)))
 
 
-def _op_dropped_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                        cfg: DeconvConfig) -> np.ndarray:
+def _op_dropped_forward(
+    X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> np.ndarray:
     """Output padding added afterwards as zero rows: no bias, no activation there."""
-    return _fit(ref.forward(X, W, b, _no_output_padding(cfg)), ref.output_shape(X.shape, W.shape, cfg))
+    return _fit(
+        ref.forward(X, W, b, _no_output_padding(cfg)), ref.output_shape(X.shape, W.shape, cfg)
+    )
 
 
-def _op_dropped_backward(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                         cfg: DeconvConfig) -> Grads:
+def _op_dropped_backward(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> Grads:
     inner = ref.output_shape(X.shape, W.shape, _no_output_padding(cfg))
     return ref.backward(_fit(dY, inner), X, W, b, _no_output_padding(cfg))
 
 
-_register("output_padding_as_zeros", "output_padding", ("Y", "db"), False,
-          _op_dropped_forward, _op_dropped_backward)
+_register(
+    "output_padding_as_zeros",
+    "output_padding",
+    ("Y", "db"),
+    False,
+    _op_dropped_forward,
+    _op_dropped_backward,
+)
 
 
 def _interleave_out(Y: np.ndarray, groups: int) -> np.ndarray:
@@ -139,15 +174,22 @@ def _deinterleave_out(Y: np.ndarray, groups: int) -> np.ndarray:
 
 
 _register(
-    "group_outputs_interleaved", "groups", ("Y", "dX", "dW", "db"), False,
+    "group_outputs_interleaved",
+    "groups",
+    ("Y", "dX", "dW", "db"),
+    False,
     lambda X, W, b, cfg: _interleave_out(ref.forward(X, W, b, cfg), cfg.groups),
     lambda dY, X, W, b, cfg: ref.backward(_deinterleave_out(dY, cfg.groups), X, W, b, cfg),
 )
 _register(
-    "last_input_row_ignored", "in_h", ("Y", "dX"), False,
+    "last_input_row_ignored",
+    "in_h",
+    ("Y", "dX"),
+    False,
     lambda X, W, b, cfg: ref.forward(_zero_last_row(X), W, b, cfg),
     lambda dY, X, W, b, cfg: (lambda g: (_zero_last_row(g[0]), g[1], g[2]))(
-        ref.backward(dY, _zero_last_row(X), W, b, cfg)),
+        ref.backward(dY, _zero_last_row(X), W, b, cfg)
+    ),
 )
 
 
@@ -158,14 +200,16 @@ def _zero_last_row(X: np.ndarray) -> np.ndarray:
     return out
 
 
-def _bias_from_channel_zero(X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                            cfg: DeconvConfig) -> np.ndarray:
+def _bias_from_channel_zero(
+    X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> np.ndarray:
     b0 = None if b is None else np.full_like(b, b[0])
     return ref.forward(X, W, b0, cfg)
 
 
-def _bias_from_channel_zero_backward(dY: np.ndarray, X: np.ndarray, W: np.ndarray,
-                                     b: np.ndarray | None, cfg: DeconvConfig) -> Grads:
+def _bias_from_channel_zero_backward(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> Grads:
     b0 = None if b is None else np.full_like(b, b[0])
     dX, dW, db = ref.backward(dY, X, W, b0, cfg)
     if db is not None:
@@ -173,8 +217,14 @@ def _bias_from_channel_zero_backward(dY: np.ndarray, X: np.ndarray, W: np.ndarra
     return dX, dW, db
 
 
-_register("bias_from_channel_zero", "out_ch", ("Y", "db"), False,
-          _bias_from_channel_zero, _bias_from_channel_zero_backward)
+_register(
+    "bias_from_channel_zero",
+    "out_ch",
+    ("Y", "db"),
+    False,
+    _bias_from_channel_zero,
+    _bias_from_channel_zero_backward,
+)
 
 
 def _in_float32(fn: Callable[..., object]) -> Callable[..., object]:
@@ -190,22 +240,31 @@ def _in_float32(fn: Callable[..., object]) -> Callable[..., object]:
     return run
 
 
-_register("float32_inside", "dtype", ("Y", "dX", "dW", "db"), False,
-          _in_float32(ref.forward), _in_float32(ref.backward))  # type: ignore[arg-type]
+_register(
+    "float32_inside",
+    "dtype",
+    ("Y", "dX", "dW", "db"),
+    False,
+    _in_float32(ref.forward),
+    _in_float32(ref.backward),
+)  # type: ignore[arg-type]
 
 
 # --- backward-only bugs: the forward is exact, so fd and adjoint must catch them alone ---------
 
+
 def _backward_with(**changes: object) -> Callable[..., Grads]:
-    def run(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-            cfg: DeconvConfig) -> Grads:
+    def run(
+        dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+    ) -> Grads:
         return ref.backward(dY, X, W, b, _with(cfg, **changes))
 
     return run
 
 
-def _dilation_ignored(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                      cfg: DeconvConfig) -> Grads:
+def _dilation_ignored(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> Grads:
     """Backward with dilation 1, reading the gradient from the top-left of the right shape."""
     plain = _with(cfg, dilation=(1, 1), output_padding=(0, 0))
     inner = ref.output_shape(X.shape, W.shape, plain)
@@ -220,16 +279,19 @@ def _act_grad(name: str, Z: np.ndarray) -> np.ndarray:
     return activation_grad(name, Z, activate(name, Z))
 
 
-_register("dilation_ignored_in_backward", "dilation", ("dX", "dW", "db"), True,
-          backward=_dilation_ignored)
+_register(
+    "dilation_ignored_in_backward", "dilation", ("dX", "dW", "db"), True, backward=_dilation_ignored
+)
 
 
-def _activation_bug(name: str, act: str,
-                    wrong: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> None:
+def _activation_bug(
+    name: str, act: str, wrong: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> None:
     """A backward that uses a wrong derivative rule for one activation."""
 
-    def backward(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                 cfg: DeconvConfig) -> Grads:
+    def backward(
+        dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+    ) -> Grads:
         Z = ref.linear_forward(X, W, b, cfg)
         Y = activate(cfg.activation, Z)
         grad = wrong(Z, Y) if cfg.activation == act else _act_grad(cfg.activation, Z)
@@ -240,14 +302,16 @@ def _activation_bug(name: str, act: str,
 
 _activation_bug("tanh_grad_from_Z", "tanh", lambda Z, Y: 1 - Z * Z)
 _activation_bug("sigmoid_grad_from_Z", "sigmoid", lambda Z, Y: Z * (1 - Z))
-_activation_bug("leaky_relu_slope_0_1_in_backward", "leaky_relu",
-                lambda Z, Y: np.where(Z > 0, 1.0, 0.1))
+_activation_bug(
+    "leaky_relu_slope_0_1_in_backward", "leaky_relu", lambda Z, Y: np.where(Z > 0, 1.0, 0.1)
+)
 _activation_bug("relu_grad_passes_negatives", "relu", lambda Z, Y: (Y >= 0).astype(Z.dtype))
 
 
 def _scaled(q: int, fn: Callable[[np.ndarray], None]) -> Callable[..., Grads]:
-    def run(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-            cfg: DeconvConfig) -> Grads:
+    def run(
+        dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+    ) -> Grads:
         grads = list(ref.backward(dY, X, W, b, cfg))
         if grads[q] is not None:
             fn(grads[q])
@@ -268,8 +332,9 @@ _register("single_dX_entry_1_1x", "in_w", ("dX",), True, backward=_scaled(0, _sc
 _register("dW_entry_rel_1e-6", "kw", ("dW",), True, backward=_scaled(1, _scale_first_tiny))
 
 
-def _db_mean(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-             cfg: DeconvConfig) -> Grads:
+def _db_mean(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> Grads:
     dX, dW, db = ref.backward(dY, X, W, b, cfg)
     return dX, dW, None if db is None else db / X.shape[0]
 
@@ -277,8 +342,9 @@ def _db_mean(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
 _register("db_mean_over_batch", "bias", ("db",), True, backward=_db_mean)
 
 
-def _dW_first_image(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                    cfg: DeconvConfig) -> Grads:
+def _dW_first_image(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> Grads:
     dX, dW, db = ref.backward(dY, X, W, b, cfg)
     _, dW0, _ = ref.backward(dY[:1], X[:1], W, b, cfg)
     return dX, dW0, db
@@ -287,8 +353,9 @@ def _dW_first_image(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray 
 _register("dW_first_image_only", "batch", ("dW",), True, backward=_dW_first_image)
 
 
-def _in_channels_reversed(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                          cfg: DeconvConfig) -> Grads:
+def _in_channels_reversed(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> Grads:
     dX, dW, db = ref.backward(dY, X, W, b, cfg)
     return dX[..., ::-1].copy(), dW, db
 
@@ -296,8 +363,9 @@ def _in_channels_reversed(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.nd
 _register("dX_in_channels_reversed", "in_ch", ("dX",), True, backward=_in_channels_reversed)
 
 
-def _stride_one_rows(dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None,
-                     cfg: DeconvConfig) -> Grads:
+def _stride_one_rows(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+) -> Grads:
     """dW from the gradient at stride 1 on rows, as if the stride had been forgotten."""
     dX, dW, db = ref.backward(dY, X, W, b, cfg)
     if cfg.stride[0] == 1:

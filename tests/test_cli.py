@@ -22,8 +22,13 @@ OTHER_TANH = "n2-c4x8-g4-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b0-tanh-f32"
 
 
 def gradgate(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _statuses(report: dict) -> dict[str, str]:
@@ -32,8 +37,10 @@ def _statuses(report: dict) -> dict[str, str]:
 
 def _results(report: dict) -> list[tuple]:
     """Everything per case except timings."""
-    return [(c["id"], c["status"], json.dumps(c["checks"], sort_keys=True), c["message"])
-            for c in report["cases"]]  # fmt: skip
+    return [
+        (c["id"], c["status"], json.dumps(c["checks"], sort_keys=True), c["message"])
+        for c in report["cases"]
+    ]
 
 
 def test_reference_passes_and_every_report_is_written(tmp_path: Path) -> None:
@@ -43,8 +50,13 @@ def test_reference_passes_and_every_report_is_written(tmp_path: Path) -> None:
     report = read_report(tmp_path / "report.json")
     assert report["implementation"] == "reference_impl" and report["grid"] == "smoke"
     assert set(report["environment"]) >= {"python", "numpy", "torch", "platform"}
-    assert report["summary"] == {"total": 30, "passed": 30, "failed": 0, "errored": 0,
-                                 "unsupported": 0}  # fmt: skip
+    assert report["summary"] == {
+        "total": 30,
+        "passed": 30,
+        "failed": 0,
+        "errored": 0,
+        "unsupported": 0,
+    }
     case = report["cases"][0]
     assert set(case) == {"id", "status", "config", "checks", "message", "duration_s"}
     assert set(case["checks"]) >= {"torch:Y", "torch:dX", "fd:dX", "adjoint:dX"}
@@ -62,8 +74,17 @@ def test_reference_passes_and_every_report_is_written(tmp_path: Path) -> None:
 
 
 def test_bugged_implementation_fails_with_named_cases_and_pictures(tmp_path: Path) -> None:
-    out = gradgate("run", "--grid", "smoke", "-n", "2", "--report-dir", str(tmp_path),
-                   "--impl", "tests.bugged_impls:single_dX_entry_1_1x")  # fmt: skip
+    out = gradgate(
+        "run",
+        "--grid",
+        "smoke",
+        "-n",
+        "2",
+        "--report-dir",
+        str(tmp_path),
+        "--impl",
+        "tests.bugged_impls:single_dX_entry_1_1x",
+    )
     assert out.returncode == 1
     report = read_report(tmp_path / "report.json")
     failed = [c for c in report["cases"] if c["status"] == "failed"]
@@ -87,11 +108,24 @@ def test_bugged_implementation_fails_with_named_cases_and_pictures(tmp_path: Pat
         ("exits_process", "errored", "worker process died"),
     ],
 )
-def test_faults_take_down_only_their_own_cases(tmp_path: Path, fault: str, status: str,
-                                                text: str) -> None:
-    out = gradgate("run", "--impl", f"tests.faulty_impls:{fault}", "-n", "2",
-                   "--report-dir", str(tmp_path), "--case", TANH_CASE, "--case", PLAIN_CASE,
-                   "--case", OTHER_TANH)  # fmt: skip
+def test_faults_take_down_only_their_own_cases(
+    tmp_path: Path, fault: str, status: str, text: str
+) -> None:
+    out = gradgate(
+        "run",
+        "--impl",
+        f"tests.faulty_impls:{fault}",
+        "-n",
+        "2",
+        "--report-dir",
+        str(tmp_path),
+        "--case",
+        TANH_CASE,
+        "--case",
+        PLAIN_CASE,
+        "--case",
+        OTHER_TANH,
+    )
     assert out.returncode == 1, out.stdout + out.stderr
     report = read_report(tmp_path / "report.json")
     by_id = {c["id"]: c for c in report["cases"]}
@@ -102,8 +136,21 @@ def test_faults_take_down_only_their_own_cases(tmp_path: Path, fault: str, statu
 
 
 def test_timeouts_error_the_case_and_the_run_goes_on(tmp_path: Path) -> None:
-    out = gradgate("run", "--impl", "tests.faulty_impls:hangs", "-n", "1", "--timeout", "1",
-                   "--report-dir", str(tmp_path), "--case", TANH_CASE, "--case", PLAIN_CASE)  # fmt: skip
+    out = gradgate(
+        "run",
+        "--impl",
+        "tests.faulty_impls:hangs",
+        "-n",
+        "1",
+        "--timeout",
+        "1",
+        "--report-dir",
+        str(tmp_path),
+        "--case",
+        TANH_CASE,
+        "--case",
+        PLAIN_CASE,
+    )
     assert out.returncode == 1
     statuses = _statuses(read_report(tmp_path / "report.json"))
     assert statuses == {TANH_CASE: "errored", PLAIN_CASE: "passed"}
@@ -112,12 +159,26 @@ def test_timeouts_error_the_case_and_the_run_goes_on(tmp_path: Path) -> None:
 
 def test_a_hang_the_soft_limit_cannot_stop_is_ended_by_the_hard_limit(tmp_path: Path) -> None:
     start = time.monotonic()
-    out = gradgate("run", "--impl", "tests.faulty_impls:hangs_unstoppably", "-n", "1",
-                   "--timeout", "1", "--report-dir", str(tmp_path), "--case", TANH_CASE,
-                   "--case", PLAIN_CASE)  # fmt: skip
+    out = gradgate(
+        "run",
+        "--impl",
+        "tests.faulty_impls:hangs_unstoppably",
+        "-n",
+        "1",
+        "--timeout",
+        "1",
+        "--report-dir",
+        str(tmp_path),
+        "--case",
+        TANH_CASE,
+        "--case",
+        PLAIN_CASE,
+    )
     assert out.returncode == 1
-    assert _statuses(read_report(tmp_path / "report.json")) == {TANH_CASE: "errored",
-                                                                 PLAIN_CASE: "passed"}
+    assert _statuses(read_report(tmp_path / "report.json")) == {
+        TANH_CASE: "errored",
+        PLAIN_CASE: "passed",
+    }
     assert time.monotonic() - start < 120
 
 
@@ -153,11 +214,27 @@ def test_unreadable_baseline_is_a_usage_error_and_is_left_alone(tmp_path: Path) 
 
 def test_baseline_regressions_fail_the_run_and_are_reported(tmp_path: Path) -> None:
     base_dir, new_dir = tmp_path / "base", tmp_path / "new"
-    assert gradgate("run", "--grid", "smoke", "--dtype", "float64", "-n", "2",
-                    "--report-dir", str(base_dir)).returncode == 0  # fmt: skip
-    out = gradgate("run", "--grid", "smoke", "--dtype", "float64", "-n", "2",
-                   "--impl", "tests.bugged_impls:db_mean_over_batch",
-                   "--baseline", str(base_dir / "report.json"), "--report-dir", str(new_dir))  # fmt: skip
+    assert (
+        gradgate(
+            "run", "--grid", "smoke", "--dtype", "float64", "-n", "2", "--report-dir", str(base_dir)
+        ).returncode
+        == 0
+    )
+    out = gradgate(
+        "run",
+        "--grid",
+        "smoke",
+        "--dtype",
+        "float64",
+        "-n",
+        "2",
+        "--impl",
+        "tests.bugged_impls:db_mean_over_batch",
+        "--baseline",
+        str(base_dir / "report.json"),
+        "--report-dir",
+        str(new_dir),
+    )
     assert out.returncode == 1
     report = read_report(new_dir / "report.json")
     failing = sorted(c["id"] for c in report["cases"] if c["status"] != "passed")
@@ -172,36 +249,65 @@ def test_baseline_regressions_fail_the_run_and_are_reported(tmp_path: Path) -> N
 
 def test_same_results_with_one_worker_two_workers_and_merged_shards(tmp_path: Path) -> None:
     runs = {}
-    for name, extra in (("n1", ["-n", "1"]), ("n2", ["-n", "2"]),
-                        ("shard1", ["-n", "1", "--splits", "2", "--group", "1"]),
-                        ("shard2", ["-n", "2", "--splits", "2", "--group", "2"])):  # fmt: skip
-        out = gradgate("run", "--grid", "smoke", "--seed", "5", "--report-dir",
-                       str(tmp_path / name), *extra)  # fmt: skip
+    for name, extra in (
+        ("n1", ["-n", "1"]),
+        ("n2", ["-n", "2"]),
+        ("shard1", ["-n", "1", "--splits", "2", "--group", "1"]),
+        ("shard2", ["-n", "2", "--splits", "2", "--group", "2"]),
+    ):
+        out = gradgate(
+            "run", "--grid", "smoke", "--seed", "5", "--report-dir", str(tmp_path / name), *extra
+        )
         assert out.returncode == 0, out.stdout + out.stderr
         runs[name] = read_report(tmp_path / name / "report.json")
     shards = runs["shard1"]["summary"]["total"], runs["shard2"]["summary"]["total"]
     assert 0 < shards[0] < 30 and sum(shards) == 30
     merged_path = tmp_path / "merged" / "report.json"
-    out = gradgate("merge", str(tmp_path / "shard1" / "report.json"),
-                   str(tmp_path / "shard2" / "report.json"), "-o", str(merged_path))  # fmt: skip
+    out = gradgate(
+        "merge",
+        str(tmp_path / "shard1" / "report.json"),
+        str(tmp_path / "shard2" / "report.json"),
+        "-o",
+        str(merged_path),
+    )
     assert out.returncode == 0 and (merged_path.parent / "summary.md").exists()
     merged = read_report(merged_path)
     assert merged["summary"] == runs["n1"]["summary"]
     assert sorted(_results(merged)) == sorted(_results(runs["n1"]))
     assert _results(runs["n1"]) == _results(runs["n2"])
-    clash = gradgate("merge", str(tmp_path / "n1" / "report.json"),
-                     str(tmp_path / "shard1" / "report.json"), "-o", str(tmp_path / "x.json"))  # fmt: skip
+    clash = gradgate(
+        "merge",
+        str(tmp_path / "n1" / "report.json"),
+        str(tmp_path / "shard1" / "report.json"),
+        "-o",
+        str(tmp_path / "x.json"),
+    )
     assert clash.returncode == 2 and "is in both" in clash.stderr
 
 
 def test_an_interrupted_run_leaves_the_previous_report_whole(tmp_path: Path) -> None:
-    assert gradgate("run", "--grid", "smoke", "-n", "1", "--report-dir",
-                    str(tmp_path)).returncode == 0  # fmt: skip
+    assert (
+        gradgate("run", "--grid", "smoke", "-n", "1", "--report-dir", str(tmp_path)).returncode == 0
+    )
     before = (tmp_path / "report.json").read_bytes()
-    proc = subprocess.Popen([sys.executable, "-m", "harness", "run", "--grid", "full", "-n", "2",
-                             "--report-dir", str(tmp_path)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness",
+            "run",
+            "--grid",
+            "full",
+            "-n",
+            "2",
+            "--report-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(8)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -216,6 +322,11 @@ def test_python_dash_m_harness_is_the_same_command(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("gradgate")
     if not exe.exists():
         pytest.skip("the gradgate console script is not installed next to this python")
-    out = subprocess.run([str(exe), "run", "--case", PLAIN_CASE, "--report-dir", str(tmp_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [str(exe), "run", "--case", PLAIN_CASE, "--report-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0 and "PASS: 1 passed" in out.stdout

@@ -10,8 +10,13 @@ from cases.fuzz import valid_cases
 from harness.engine import run_case
 from harness.loading import load_implementation
 
-FUZZ = settings(max_examples=60, derandomize=True, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+FUZZ = settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @FUZZ
@@ -45,4 +50,3 @@ def test_a_failure_shrinks_to_a_minimal_rerunnable_case() -> None:
     assert minimal.batch == 2 and minimal.bias
     assert (minimal.in_h, minimal.in_w, minimal.kh, minimal.kw) == (1, 1, 1, 1)
     assert minimal.stride == (1, 1) and minimal.groups == 1
-

@@ -16,17 +16,38 @@ from harness.data import case_data
 
 def _rows_of(case: Case) -> list[dict]:
     """The factor-level rows a case stands for (groups == in_ch == 2 is both "2" and depthwise)."""
-    kinds = [k for k, ok in (("1", case.groups == 1), ("2", case.groups == 2),
-                             ("depthwise", case.groups == case.in_ch >= 2)) if ok]  # fmt: skip
-    return [{
-        "activation": case.activation, "pad_h": case.padding[:2], "pad_w": case.padding[2:],
-        "out_ch": case.out_ch, "in_ch": case.in_ch, "groups": kind,
-        "stride_h": case.stride[0], "stride_w": case.stride[1],
-        "dilation_h": case.dilation[0], "dilation_w": case.dilation[1],
-        "output_padding_h": case.output_padding[0], "output_padding_w": case.output_padding[1],
-        "kh": case.kh, "kw": case.kw, "in_h": case.in_h, "in_w": case.in_w,
-        "batch": case.batch, "bias": case.bias,
-    } for kind in kinds]  # fmt: skip
+    kinds = [
+        k
+        for k, ok in (
+            ("1", case.groups == 1),
+            ("2", case.groups == 2),
+            ("depthwise", case.groups == case.in_ch >= 2),
+        )
+        if ok
+    ]
+    return [
+        {
+            "activation": case.activation,
+            "pad_h": case.padding[:2],
+            "pad_w": case.padding[2:],
+            "out_ch": case.out_ch,
+            "in_ch": case.in_ch,
+            "groups": kind,
+            "stride_h": case.stride[0],
+            "stride_w": case.stride[1],
+            "dilation_h": case.dilation[0],
+            "dilation_w": case.dilation[1],
+            "output_padding_h": case.output_padding[0],
+            "output_padding_w": case.output_padding[1],
+            "kh": case.kh,
+            "kw": case.kw,
+            "in_h": case.in_h,
+            "in_w": case.in_w,
+            "batch": case.batch,
+            "bias": case.bias,
+        }
+        for kind in kinds
+    ]
 
 
 def test_default_grid_covers_every_feasible_pair_in_each_dtype() -> None:
@@ -77,8 +98,9 @@ def test_edge_cases_exercise_what_they_claim() -> None:
     assert gaps.stride[0] > gaps.dilation[0] * (gaps.kh - 1) + 1
     assert named["padding crops to one row"].y_shape[1] == 1
     maxed = named["output padding at its maximum"]
-    assert all(op == max(s, d) - 1 for op, s, d in
-               zip(maxed.output_padding, maxed.stride, maxed.dilation))  # fmt: skip
+    assert all(
+        op == max(s, d) - 1 for op, s, d in zip(maxed.output_padding, maxed.stride, maxed.dilation)
+    )
     odd = named["non-square everything"]
     assert odd.in_h != odd.in_w and odd.kh != odd.kw and odd.stride[0] != odd.stride[1]
     assert odd.padding[0] != odd.padding[1] and odd.dilation[0] != odd.dilation[1]
@@ -119,8 +141,13 @@ def test_ids_and_data_are_the_same_in_every_process() -> None:
     """Fresh interpreters with different hash seeds collect the same ids and arrays."""
     digests = set()
     for hash_seed in ("0", "12345"):
-        out = subprocess.run([sys.executable, "-c", _FINGERPRINT], capture_output=True, text=True,
-                             env={"PYTHONHASHSEED": hash_seed, "PATH": ""}, check=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", _FINGERPRINT],
+            capture_output=True,
+            text=True,
+            env={"PYTHONHASHSEED": hash_seed, "PATH": ""},
+            check=True,
+        )
         digests.add(out.stdout.strip())
     here = hashlib.sha256()
     for c in grid_cases("default"):

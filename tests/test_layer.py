@@ -10,8 +10,16 @@ from reference_impl import Deconv2D
 
 
 def _layer(**kw: object) -> Deconv2D:
-    args: dict = {"out_ch": 4, "kernel_shape": (3, 2), "pad": (1, 0, 2, 1), "stride": (2, 1),
-                  "dilation": (1, 2), "output_padding": (1, 0), "groups": 2, "act_fn": "tanh"}
+    args: dict = {
+        "out_ch": 4,
+        "kernel_shape": (3, 2),
+        "pad": (1, 0, 2, 1),
+        "stride": (2, 1),
+        "dilation": (1, 2),
+        "output_padding": (1, 0),
+        "groups": 2,
+        "act_fn": "tanh",
+    }
     args.update(kw)
     return Deconv2D(**args)
 

@@ -25,8 +25,23 @@ from harness.result import CaseResult
 from tests.bugged_impls import BUGS
 
 DEFAULT = grid_cases("default")
-GRID_FACTORS = {"batch", "in_ch", "out_ch", "groups", "in_h", "in_w", "kh", "kw", "stride",
-                "padding", "dilation", "output_padding", "bias", "activation", "dtype"}  # fmt: skip
+GRID_FACTORS = {
+    "batch",
+    "in_ch",
+    "out_ch",
+    "groups",
+    "in_h",
+    "in_w",
+    "kh",
+    "kw",
+    "stride",
+    "padding",
+    "dilation",
+    "output_padding",
+    "bias",
+    "activation",
+    "dtype",
+}
 
 
 def _first_failure(impl: Implementation, oracles: tuple[str, ...]) -> CaseResult | None:
@@ -40,17 +55,25 @@ def _first_failure(impl: Implementation, oracles: tuple[str, ...]) -> CaseResult
 def test_bank_covers_every_factor_and_output() -> None:
     assert {b.factor for b in BUGS.values()} == GRID_FACTORS
     assert {q for b in BUGS.values() for q in b.outputs} == {"Y", "dX", "dW", "db"}
-    as_bug_factor = {"pad_h": "padding", "pad_w": "padding", "stride_h": "stride",
-                     "stride_w": "stride", "dilation_h": "dilation", "dilation_w": "dilation",
-                     "output_padding_h": "output_padding", "output_padding_w": "output_padding"}
+    as_bug_factor = {
+        "pad_h": "padding",
+        "pad_w": "padding",
+        "stride_h": "stride",
+        "stride_w": "stride",
+        "dilation_h": "dilation",
+        "dilation_w": "dilation",
+        "output_padding_h": "output_padding",
+        "output_padding_w": "output_padding",
+    }
     assert {as_bug_factor.get(name, name) for name, _ in FACTORS} | {"dtype"} == GRID_FACTORS
 
 
 @pytest.mark.parametrize("name", list(BUGS))
 def test_every_bug_fails_the_default_grid(name: str) -> None:
     bug = BUGS[name]
-    failure = _first_failure(load_implementation(f"tests.bugged_impls:{name}"),
-                             ("torch", "fd", "adjoint"))  # fmt: skip
+    failure = _first_failure(
+        load_implementation(f"tests.bugged_impls:{name}"), ("torch", "fd", "adjoint")
+    )
     assert failure is not None, f"{name} passed the whole default grid"
     assert failure.status == "failed"
     failing = [k for k, c in failure.checks.items() if not c.passed]
@@ -75,9 +98,14 @@ def test_only_torch_sees_a_consistent_forward_semantics_bug() -> None:
 
 @pytest.mark.parametrize(
     ("spec", "seed"),
-    [("reference_impl", 0), ("reference_impl", 1), ("reference_impl", 2),
-     ("tests.torch_backed_impl", 0), ("tests.torch_backed_impl", 1)],
-)  # fmt: skip
+    [
+        ("reference_impl", 0),
+        ("reference_impl", 1),
+        ("reference_impl", 2),
+        ("tests.torch_backed_impl", 0),
+        ("tests.torch_backed_impl", 1),
+    ],
+)
 def test_correct_implementations_never_fail(spec: str, seed: int) -> None:
     impl = load_implementation(spec)
     bad = [r for r in (run_case(impl, c, seed=seed) for c in DEFAULT) if r.status != "passed"]
@@ -110,7 +138,9 @@ def test_a_relative_error_of_1e_6_anywhere_fails(case_id: str, q: int, position:
     case = parse_case_id(case_id)
     data = case_data(case, 0)
     exact = ref.backward(data.dY, data.X, data.W, data.b, case.cfg)[q]
-    assert exact is not None and exact.reshape(-1)[position % exact.size] != 0  # else nothing to see
+    assert (
+        exact is not None and exact.reshape(-1)[position % exact.size] != 0
+    )  # else nothing to see
     result = run_case(_perturbing(q, position, 1 + 1e-6), case)
     name = f"torch:{('dX', 'dW', 'db')[q]}"
     assert result.status == "failed" and not result.checks[name].passed, result.message
@@ -166,8 +196,9 @@ def _relu_case_on_a_kink() -> tuple[Case, CaseData]:
 def test_fd_excludes_entries_whose_difference_crosses_a_kink() -> None:
     case, data = _relu_case_on_a_kink()
     mag = magnitudes(case, data)
-    est = fd_gradients(lambda X, W, b: ref.forward(X, W, b, case.cfg), case, data, mag,
-                       UNIT_ROUNDOFF["float64"])["dX"]  # fmt: skip
+    est = fd_gradients(
+        lambda X, W, b: ref.forward(X, W, b, case.cfg), case, data, mag, UNIT_ROUNDOFF["float64"]
+    )["dX"]
     assert est.excluded[0, 1, :, 0].all() and est.excluded.sum() == 3
     dX = ref.backward(data.dY, data.X, data.W, None, case.cfg)[0]
     keep = ~est.excluded
@@ -183,8 +214,12 @@ def test_adjoint_holds_to_machine_precision_for_linear_maps() -> None:
 
 
 def test_unsupported_cases_are_reported_not_failed() -> None:
-    impl = Implementation("scoped", ref.forward, ref.backward,
-                          supports=lambda cfg: "no groups" if cfg.groups > 1 else True)  # fmt: skip
+    impl = Implementation(
+        "scoped",
+        ref.forward,
+        ref.backward,
+        supports=lambda cfg: "no groups" if cfg.groups > 1 else True,
+    )
     grouped = parse_case_id("n1-c2x2-g2-i2x2-k2x2-s1x1-p0.0.0.0-d1x1-op0x0-b1-relu-f64")
     result = run_case(impl, grouped)
     assert result.status == "unsupported" and result.message == "no groups"
@@ -201,16 +236,32 @@ def _faulty(forward: Callable | None = None, backward: Callable | None = None) -
         (_faulty(backward=lambda *a: 1 / 0), "errored", "backward raised ZeroDivisionError"),
         (_faulty(forward=lambda X, W, b, cfg: None), "failed", "Y is NoneType, not a numpy array"),
         (_faulty(backward=lambda *a: None), "failed", "backward returned NoneType"),
-        (_faulty(forward=lambda X, W, b, cfg: ref.forward(X, W, b, cfg)[:, 1:]), "failed",
-         "Y has shape"),
-        (_faulty(backward=lambda dY, X, W, b, cfg: (lambda g: (g[0] * np.nan, g[1], g[2]))(
-            ref.backward(dY, X, W, b, cfg))), "failed", "dX has 48 non-finite value(s)"),
-        (_faulty(backward=lambda dY, X, W, b, cfg: (lambda g: (g[0].astype(np.float32), g[1],
-                                                                g[2]))(
-            ref.backward(dY, X, W, b, cfg))), "failed", "dX has dtype float32, expected float64"),
+        (
+            _faulty(forward=lambda X, W, b, cfg: ref.forward(X, W, b, cfg)[:, 1:]),
+            "failed",
+            "Y has shape",
+        ),
+        (
+            _faulty(
+                backward=lambda dY, X, W, b, cfg: (lambda g: (g[0] * np.nan, g[1], g[2]))(
+                    ref.backward(dY, X, W, b, cfg)
+                )
+            ),
+            "failed",
+            "dX has 48 non-finite value(s)",
+        ),
+        (
+            _faulty(
+                backward=lambda dY, X, W, b, cfg: (lambda g: (g[0].astype(np.float32), g[1], g[2]))(
+                    ref.backward(dY, X, W, b, cfg)
+                )
+            ),
+            "failed",
+            "dX has dtype float32, expected float64",
+        ),
     ],
     ids=["raises", "Y None", "grads None", "wrong shape", "nan", "wrong dtype"],
-)  # fmt: skip
+)
 def test_faults_are_reported_on_the_case(impl: Implementation, status: str, text: str) -> None:
     case = parse_case_id("n2-c2x3-g1-i3x4-k2x2-s1x1-p0.0.0.0-d1x1-op0x0-b1-tanh-f64")
     result = run_case(impl, case)

@@ -24,15 +24,25 @@ def _sample_cases(count: int, seed: int) -> list[Case]:
         full = (n_in - 1) * s + d * (k - 1) + 1 + op
         crop = [int(rng.integers(0, f)) for f in full]
         before = [int(rng.integers(0, c + 1)) for c in crop]
-        out.append(Case(
-            batch=int(rng.integers(1, 4)), in_ch=g * int(rng.integers(1, 4)),
-            out_ch=g * int(rng.integers(1, 4)), groups=g, in_h=int(n_in[0]), in_w=int(n_in[1]),
-            kh=int(k[0]), kw=int(k[1]), stride=(int(s[0]), int(s[1])),
-            padding=(before[0], crop[0] - before[0], before[1], crop[1] - before[1]),
-            dilation=(int(d[0]), int(d[1])), output_padding=(op[0], op[1]),
-            bias=bool(rng.integers(0, 2)), activation=ACTIVATIONS[len(out) % 5],
-            dtype=("float64", "float32")[len(out) % 2],
-        ))  # fmt: skip
+        out.append(
+            Case(
+                batch=int(rng.integers(1, 4)),
+                in_ch=g * int(rng.integers(1, 4)),
+                out_ch=g * int(rng.integers(1, 4)),
+                groups=g,
+                in_h=int(n_in[0]),
+                in_w=int(n_in[1]),
+                kh=int(k[0]),
+                kw=int(k[1]),
+                stride=(int(s[0]), int(s[1])),
+                padding=(before[0], crop[0] - before[0], before[1], crop[1] - before[1]),
+                dilation=(int(d[0]), int(d[1])),
+                output_padding=(op[0], op[1]),
+                bias=bool(rng.integers(0, 2)),
+                activation=ACTIVATIONS[len(out) % 5],
+                dtype=("float64", "float32")[len(out) % 2],
+            )
+        )
     return out
 
 
@@ -61,8 +71,9 @@ def test_does_not_modify_arguments() -> None:
 
 
 def test_short_forms_normalise() -> None:
-    cfg = ref.make_config(stride=2, padding=(1, 2), dilation=(1, 3), output_padding=1,
-                          activation=None)  # fmt: skip
+    cfg = ref.make_config(
+        stride=2, padding=(1, 2), dilation=(1, 3), output_padding=1, activation=None
+    )
     assert cfg.stride == (2, 2)
     assert cfg.padding == (1, 1, 2, 2)
     assert cfg.dilation == (1, 3)
@@ -81,7 +92,10 @@ def test_short_forms_normalise() -> None:
         ({"padding": (1, 2, 3)}, "padding must be an int"),
         ({"padding": "same"}, "padding must be an int"),
         ({"output_padding": 1}, r"output_padding on rows must be in .* = \[0, 0\], got 1"),
-        ({"stride": 2, "output_padding": 2}, r"output_padding on rows must be in .* = \[0, 1\], got 2"),
+        (
+            {"stride": 2, "output_padding": 2},
+            r"output_padding on rows must be in .* = \[0, 1\], got 2",
+        ),
         ({"groups": 0}, "groups must be >= 1"),
         ({"activation": "gelu"}, "activation must be one of"),
         ({"stride": 1.5}, "stride must be an int"),

@@ -23,9 +23,15 @@ def _run(X, W, b, cfg, dY=None):  # type: ignore[no-untyped-def]
     Xt = torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).requires_grad_()
     Wt = torch.from_numpy(np.ascontiguousarray(W.transpose(2, 3, 0, 1))).requires_grad_()
     bt = None if b is None else torch.from_numpy(b.copy()).requires_grad_()
-    z = F.conv_transpose2d(Xt, Wt, bt, stride=tuple(cfg.stride),
-                           output_padding=tuple(cfg.output_padding), groups=cfg.groups,
-                           dilation=tuple(cfg.dilation))  # fmt: skip
+    z = F.conv_transpose2d(
+        Xt,
+        Wt,
+        bt,
+        stride=tuple(cfg.stride),
+        output_padding=tuple(cfg.output_padding),
+        groups=cfg.groups,
+        dilation=tuple(cfg.dilation),
+    )
     t, bo, left, r = cfg.padding
     z = z[:, :, t : z.shape[2] - bo, left : z.shape[3] - r]
     y = _ACT[cfg.activation](z)

@@ -51,8 +51,13 @@ def adjoint_checks(
     g_fwd = gamma(terms(case)["Y"], u)
     eps = np.finfo(np.float64).eps
 
-    def inner_bound(lhs_terms: np.ndarray, rhs_terms: np.ndarray, fwd_err: np.ndarray,
-                    grad_err: np.ndarray, u_dir: np.ndarray) -> float:
+    def inner_bound(
+        lhs_terms: np.ndarray,
+        rhs_terms: np.ndarray,
+        fwd_err: np.ndarray,
+        grad_err: np.ndarray,
+        u_dir: np.ndarray,
+    ) -> float:
         # The backward's error counts twice: act'(Z) on the left side carries it too.
         rounding = float((abs_w * fwd_err).sum() + 2 * (np.abs(u_dir) * grad_err).sum())
         summation = gamma(n_out + u_dir.size, eps / 2) * float(

@@ -31,6 +31,7 @@ from reference_impl.activations import THIRD_DERIVATIVE_MAX
 
 Forward = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
 PIECEWISE_LINEAR = ("relu", "leaky_relu")
+Triple = tuple[np.ndarray, np.ndarray, np.ndarray]  # estimate, bound, excluded
 
 
 @dataclass
@@ -47,9 +48,11 @@ def colour_periods(case: Case) -> tuple[int, int]:
     """Row and col distances at which two input pixels never reach the same output pixel."""
     return tuple(  # type: ignore[return-value]
         (k - 1) * d // s + 1
-        for k, d, s in ((case.kh, case.dilation[0], case.stride[0]),
-                        (case.kw, case.dilation[1], case.stride[1]))
-    )  # fmt: skip
+        for k, d, s in (
+            (case.kh, case.dilation[0], case.stride[0]),
+            (case.kw, case.dilation[1], case.stride[1]),
+        )
+    )
 
 
 def forward_calls(case: Case) -> int:
@@ -60,7 +63,7 @@ def forward_calls(case: Case) -> int:
 
 
 def step_size(case: Case, u: float) -> float:
-    """A power of two: large where the forward is (piecewise) linear, cube-root-optimal if smooth."""
+    """A power of two: large where the forward is (piecewise) linear, cube-root optimal if not."""
     if THIRD_DERIVATIVE_MAX[case.activation] == 0.0:
         exponent = -18 if u < 1e-10 else -9
         if case.activation in PIECEWISE_LINEAR:
@@ -70,8 +73,9 @@ def step_size(case: Case, u: float) -> float:
     return 2.0**exponent
 
 
-def _footprint_map(n_in: int, n_out: int, k: int, s: int, d: int, before: int, residue: int,
-                   period: int) -> np.ndarray:
+def _footprint_map(
+    n_in: int, n_out: int, k: int, s: int, d: int, before: int, residue: int, period: int
+) -> np.ndarray:
     """(n_in, n_out) 0/1 matrix: input index i (of the colour) reaches output index y."""
     reach = np.zeros((n_in, n_out))
     for i in range(residue, n_in, period):
@@ -96,8 +100,12 @@ class _Differencer:
         self.m3 = THIRD_DERIVATIVE_MAX[case.activation]
         self.kinked_allowed = 4 * self.y_err + 4 * u * np.abs(self.Y0)
 
-    def pair(self, X: tuple[np.ndarray, np.ndarray], W: tuple[np.ndarray, np.ndarray],
-             b: tuple[np.ndarray | None, np.ndarray | None]) -> dict[str, np.ndarray]:
+    def pair(
+        self,
+        X: tuple[np.ndarray, np.ndarray],
+        W: tuple[np.ndarray, np.ndarray],
+        b: tuple[np.ndarray | None, np.ndarray | None],
+    ) -> dict[str, np.ndarray]:
         """Per-output products for one colour: signal dY*(Y+-Y-), rounding |dY|*err, kinks."""
         Yp = np.asarray(self.forward(X[0], W[0], b[0]), dtype=np.float64)
         Ym = np.asarray(self.forward(X[1], W[1], b[1]), dtype=np.float64)
@@ -111,7 +119,7 @@ class _Differencer:
             out["kinks"] = (np.abs(Yp - 2 * self.Y0 + Ym) > self.kinked_allowed).astype(float)
         return out
 
-    def finish(self, sums: dict[str, np.ndarray], step: np.ndarray, coef: float) -> tuple:
+    def finish(self, sums: dict[str, np.ndarray], step: np.ndarray, coef: float) -> Triple:
         """(estimate, bound, excluded) for entries with per-entry sums and actual steps."""
         estimate = sums["signal"] / step
         truncation = self.m3 / 6 * (step / 2) ** 2 * coef**3 * sums["weight"]
@@ -121,7 +129,9 @@ class _Differencer:
         return estimate, bound, excluded
 
 
-def _perturbed(arr: np.ndarray, index: tuple, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _perturbed(
+    arr: np.ndarray, index: tuple, h: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     plus, minus = arr.copy(), arr.copy()
     plus[index] += arr.dtype.type(h)
     minus[index] -= arr.dtype.type(h)
@@ -129,7 +139,7 @@ def _perturbed(arr: np.ndarray, index: tuple, h: float) -> tuple[np.ndarray, np.
     return plus, minus, step
 
 
-def _x_estimates(d: _Differencer) -> tuple[np.ndarray, ...]:
+def _x_estimates(d: _Differencer) -> Triple:
     case, data = d.case, d.data
     n, in_h, in_w, in_ch = case.x_shape
     _, out_h, out_w, out_ch = case.y_shape
@@ -153,7 +163,7 @@ def _x_estimates(d: _Differencer) -> tuple[np.ndarray, ...]:
     return est, bnd, exc
 
 
-def _w_estimates(d: _Differencer) -> tuple[np.ndarray, ...]:
+def _w_estimates(d: _Differencer) -> Triple:
     case, data = d.case, d.data
     g, cig, cog = case.groups, case.in_ch // case.groups, case.out_ch // case.groups
     est, bnd, exc = (np.zeros(case.w_shape), np.zeros(case.w_shape), np.zeros(case.w_shape, bool))
@@ -167,7 +177,7 @@ def _w_estimates(d: _Differencer) -> tuple[np.ndarray, ...]:
     return est, bnd, exc
 
 
-def _b_estimates(d: _Differencer) -> tuple[np.ndarray, ...]:
+def _b_estimates(d: _Differencer) -> Triple:
     data = d.data
     assert data.b is not None
     bp, bm, step = _perturbed(data.b, (slice(None),), d.h)

@@ -14,13 +14,18 @@ _PREFERENCE = ("torch", "fd")
 
 def _picturable(result: CaseResult) -> tuple[str, np.ndarray] | None:
     failed = [
-        (name, c) for name, c in result.checks.items()
+        (name, c)
+        for name, c in result.checks.items()
         if not c.passed and c.error_map is not None and c.error_map.ndim >= 1
-    ]  # fmt: skip
+    ]
     if not failed:
         return None
-    failed.sort(key=lambda nc: (_PREFERENCE.index(nc[0].split(":")[0])
-                                if nc[0].split(":")[0] in _PREFERENCE else 9, nc[0]))
+    failed.sort(
+        key=lambda nc: (
+            _PREFERENCE.index(nc[0].split(":")[0]) if nc[0].split(":")[0] in _PREFERENCE else 9,
+            nc[0],
+        )
+    )
     name, check = failed[0]
     assert check.error_map is not None
     return name, np.nan_to_num(check.error_map, nan=np.inf, posinf=np.finfo(float).max)

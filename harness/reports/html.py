@@ -66,7 +66,9 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
         picture = ""
         if c["id"] in figures:
             data = base64.b64encode(figures[c["id"]]).decode()
-            picture = f'<img alt="error heatmap for {e(c["id"])}" src="data:image/png;base64,{data}">'
+            picture = (
+                f'<img alt="error heatmap for {e(c["id"])}" src="data:image/png;base64,{data}">'
+            )
         failures.append(
             f'<h3 id="{e(c["id"])}"><code>{e(c["id"])}</code> '
             f'<span class="{e(c["status"])}">{e(c["status"])}</span></h3>'

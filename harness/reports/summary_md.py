@@ -19,7 +19,11 @@ def _cell(text: str, limit: int = MAX_REASON) -> str:
 
 def headline(report: dict[str, Any]) -> str:
     s = report["summary"]
-    verdict = "PASS" if s["failed"] == 0 and s["errored"] == 0 and not report.get("regressions") else "FAIL"
+    verdict = (
+        "PASS"
+        if s["failed"] == 0 and s["errored"] == 0 and not report.get("regressions")
+        else "FAIL"
+    )
     return (
         f"{verdict}: {s['passed']} passed, {s['failed']} failed, {s['errored']} errored, "
         f"{s['unsupported']} unsupported of {s['total']} cases"
@@ -44,16 +48,24 @@ def render_summary(report: dict[str, Any], comparison: Comparison | None = None)
         lines += _more(len(regressions)) + [""]
     bad = [c for c in report["cases"] if c["status"] in ("failed", "errored")]
     if bad:
-        lines += [f"## Failing cases ({len(bad)})", "", "| case | status | worst ratio | reason |",
-                  "| --- | --- | ---: | --- |"]  # fmt: skip
+        lines += [
+            f"## Failing cases ({len(bad)})",
+            "",
+            "| case | status | worst ratio | reason |",
+            "| --- | --- | ---: | --- |",
+        ]
         for c in bad[:MAX_LISTED]:
             lines.append(
                 f"| `{c['id']}` | {c['status']} | {worst_ratio(c):.3g} | {_cell(c['message'])} |"
             )
         lines += _more(len(bad)) + [""]
     ranked = sorted(report["cases"], key=worst_ratio, reverse=True)[:10]
-    lines += ["## Worst error ratios", "", "| case | status | worst check | ratio |",
-              "| --- | --- | --- | ---: |"]  # fmt: skip
+    lines += [
+        "## Worst error ratios",
+        "",
+        "| case | status | worst check | ratio |",
+        "| --- | --- | --- | ---: |",
+    ]
     for c in ranked:
         checks = c.get("checks", {})
         name = max(checks, key=lambda k: checks[k]["error_ratio"]) if checks else "-"
@@ -68,7 +80,7 @@ def render_summary(report: dict[str, Any], comparison: Comparison | None = None)
 
 
 def _more(n: int) -> list[str]:
-    return [f"", f"… and {n - MAX_LISTED} more (see report.json)"] if n > MAX_LISTED else []
+    return ["", f"… and {n - MAX_LISTED} more (see report.json)"] if n > MAX_LISTED else []
 
 
 def _comparison_lines(cmp: Comparison) -> list[str]:
@@ -79,10 +91,17 @@ def _comparison_lines(cmp: Comparison) -> list[str]:
     )
     lines.append("")
     if cmp.drift:
-        lines += ["| drifted case (still passing) | old ratio | new ratio |", "| --- | ---: | ---: |"]
+        lines += [
+            "| drifted case (still passing) | old ratio | new ratio |",
+            "| --- | ---: | ---: |",
+        ]
         lines += [f"| `{i}` | {a:.3g} | {b:.3g} |" for i, a, b in cmp.drift[:MAX_LISTED]]
         lines.append("")
-    for title, ids in (("Fixed", cmp.fixed), ("New cases", cmp.new), ("Removed cases", cmp.removed)):
+    for title, ids in (
+        ("Fixed", cmp.fixed),
+        ("New cases", cmp.new),
+        ("Removed cases", cmp.removed),
+    ):
         if ids:
             lines += [f"**{title}:** " + ", ".join(f"`{i}`" for i in ids[:MAX_LISTED]), ""]
     return lines

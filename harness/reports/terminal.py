@@ -32,10 +32,14 @@ def summary_lines(report: dict[str, Any], report_dir: Path | None) -> list[str]:
             lines.append(f"  … and {len(bad) - MAX_REASONS} more in the reports")
     regressions = report.get("regressions") or []
     if regressions:
-        lines.append(f"regressions against the baseline ({len(regressions)}): "
-                     + ", ".join(regressions[:10]) + (" …" if len(regressions) > 10 else ""))
+        lines.append(
+            f"regressions against the baseline ({len(regressions)}): "
+            + ", ".join(regressions[:10])
+            + (" …" if len(regressions) > 10 else "")
+        )
     if report_dir is not None:
         names = ("report.json", "summary.md", "report.html", "junit.xml")
-        lines.append("reports: " + ", ".join(str(report_dir / n) for n in names
-                                              if (report_dir / n).exists()))
+        lines.append(
+            "reports: " + ", ".join(str(report_dir / n) for n in names if (report_dir / n).exists())
+        )
     return lines

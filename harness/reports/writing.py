@@ -20,19 +20,23 @@ JUNIT_PARTIAL = ".junit.xml.partial"
 NO_RESULT = "no result: the run stopped before this case finished"
 
 
-def complete_cases(selected: list[Case], results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def complete_cases(
+    selected: list[Case], results: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """One entry per selected case, in selection order; cases without a result are `errored`."""
     out = []
     for case in selected:
         got = results.get(case.id, {"status": "errored", "message": NO_RESULT})
-        out.append({
-            "id": case.id,
-            "status": got["status"],
-            "config": got.get("config", case.as_report_config()),
-            "checks": got.get("checks", {}),
-            "message": got.get("message", ""),
-            "duration_s": got.get("duration_s", 0.0),
-        })  # fmt: skip
+        out.append(
+            {
+                "id": case.id,
+                "status": got["status"],
+                "config": got.get("config", case.as_report_config()),
+                "checks": got.get("checks", {}),
+                "message": got.get("message", ""),
+                "duration_s": got.get("duration_s", 0.0),
+            }
+        )
     return out
 
 
@@ -49,8 +53,14 @@ def write_reports(
     if opts.baseline is not None:
         comparison = compare_reports(read_report(opts.baseline), report)
         regressions = comparison.regressions
-        report = build_report(cases, implementation=opts.impl, grid=opts.grid, seed=opts.seed,
-                              regressions=regressions, env=report["environment"])  # fmt: skip
+        report = build_report(
+            cases,
+            implementation=opts.impl,
+            grid=opts.grid,
+            seed=opts.seed,
+            regressions=regressions,
+            env=report["environment"],
+        )
     figures = _collect_figures(out_dir / FIGURES_DIR)
     write_atomic(out_dir / "summary.md", render_summary(report, comparison))
     write_atomic(out_dir / "report.html", render_html(report, figures))

@@ -1,0 +1,106 @@
+"""Adapter for numpy-ml-style layer classes (channels-last numpy).
+
+Recognised by the API: a constructor `(out_ch, kernel_shape, pad, stride, act_fn, ...)`, and
+`forward(X)`, `backward(dLdY)`, `parameters` / `gradients` dicts with W (kh, kw, in_ch,
+out_ch // groups) and b (1, 1, 1, out_ch).  Each call builds a fresh layer, lets it initialise
+on a first forward, sets W and b to the case's arrays, and reads the gradients back.
+
+Scope, decided from the constructor alone: a feature is `unsupported` only when the class has
+no way to express it: no `dilation`, `output_padding` or `groups` parameter means those stay
+at their defaults, and a class without `dilation` (numpy-ml's original API) takes one int
+stride.  Everything it can express is checked, and wrong or refused results count against it.
+Outputs are cast back to the case dtype (a class that computes float32 in float64 is judged on
+its numbers, not its dtype).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+
+from harness.loading import Implementation
+
+REQUIRED_PARAMETERS = ("out_ch", "kernel_shape", "pad", "stride", "act_fn")
+NUMPY_ML_ACTIVATIONS = {
+    "identity": None,
+    "relu": "relu",
+    "leaky_relu": "leaky relu(alpha=0.01)",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+}
+
+
+def is_layer_class(cls: type) -> bool:
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return False
+    has_api = all(callable(getattr(cls, m, None)) for m in ("forward", "backward"))
+    return has_api and all(p in params for p in REQUIRED_PARAMETERS)
+
+
+class LayerClassAdapter:
+    """forward/backward/supports of the contract over a numpy-ml-style layer class."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.params = inspect.signature(cls).parameters
+
+    def supports(self, cfg: Any) -> bool | str:
+        missing = [
+            name
+            for name, value, default in (
+                ("dilation", tuple(cfg.dilation), (1, 1)),
+                ("output_padding", tuple(cfg.output_padding), (0, 0)),
+                ("groups", cfg.groups, 1),
+            )
+            if value != default and name not in self.params
+        ]
+        if missing:
+            return f"{self.cls.__name__} has no {', '.join(missing)} parameter"
+        if "dilation" not in self.params and cfg.stride[0] != cfg.stride[1]:
+            return f"{self.cls.__name__} takes one int stride; this case has {tuple(cfg.stride)}"
+        return True
+
+    def _layer(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> Any:
+        kwargs: dict[str, Any] = {
+            "out_ch": W.shape[3] * cfg.groups,
+            "kernel_shape": (W.shape[0], W.shape[1]),
+            "pad": tuple(cfg.padding),
+            "stride": cfg.stride[0] if "dilation" not in self.params else tuple(cfg.stride),
+            "act_fn": NUMPY_ML_ACTIVATIONS[cfg.activation],
+        }
+        for name in ("dilation", "output_padding", "groups"):
+            if name in self.params:
+                value = getattr(cfg, name)
+                kwargs[name] = tuple(value) if isinstance(value, tuple) else value
+        layer = self.cls(**kwargs)
+        layer.forward(X, retain_derived=False)  # lets the layer initialise its parameters
+        layer.parameters["W"] = W.copy()
+        bias = np.zeros(W.shape[3] * cfg.groups, X.dtype) if b is None else b
+        layer.parameters["b"] = bias.reshape(1, 1, 1, -1).copy()
+        for name, value in layer.gradients.items():
+            layer.gradients[name] = np.zeros_like(layer.parameters[name])
+            del value
+        return layer
+
+    def forward(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
+        Y = self._layer(X, W, b, cfg).forward(X.copy(), retain_derived=False)
+        return np.asarray(Y).astype(X.dtype, copy=False)
+
+    def backward(
+        self, dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        layer = self._layer(X, W, b, cfg)
+        layer.forward(X.copy(), retain_derived=True)
+        dX = np.asarray(layer.backward(dY.copy())).astype(X.dtype, copy=False)
+        dW = np.asarray(layer.gradients["W"]).astype(X.dtype, copy=False)
+        db = None if b is None else np.asarray(layer.gradients["b"]).reshape(-1).astype(X.dtype)
+        return dX, dW, db
+
+
+def adapt_layer_class(name: str, cls: type) -> Implementation:
+    adapter = LayerClassAdapter(cls)
+    return Implementation(name, adapter.forward, adapter.backward, adapter.supports)

@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--group must be in [1, --splits = {args.splits}], got {args.group}")
         if opts.baseline is not None:
             read_report(opts.baseline)
-        load_implementation(opts.impl)
+        for note in load_implementation(opts.impl).notes:
+            print(f"gradgate: note: {note}", file=sys.stderr)
     except (UsageError, ImplementationError) as exc:
         return _usage(str(exc))
     except ReportError as exc:
@@ -136,6 +137,7 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
     import pytest
 
     # Workers import the implementation from the caller's directory, like the controller.
+    os.environ["GRADGATE_NOTES_SHOWN"] = "1"
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (os.getcwd(), os.environ.get("PYTHONPATH", "")) if p
     )

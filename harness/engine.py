@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -43,8 +44,21 @@ def _call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
         raise
     except Exception as exc:
         text = str(exc).strip().splitlines()
-        first = text[0] if text else ""
-        raise ImplementationRaised(f"{what} raised {type(exc).__name__}: {first}") from exc
+        first = f": {text[0]}" if text else ""
+        raise ImplementationRaised(
+            f"{what} raised {type(exc).__name__}{first}{_origin(exc)}"
+        ) from exc
+
+
+def _origin(exc: BaseException) -> str:
+    """' at pkg/module.py:123 (`the line`)', the innermost frame that raised."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    frame = frames[-1]
+    path = "/".join(frame.filename.replace("\\", "/").split("/")[-3:])
+    line = f" (`{frame.line.strip()}`)" if frame.line else ""
+    return f" at {path}:{frame.lineno}{line}"
 
 
 def run_case(

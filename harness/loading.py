@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_IMPL = "reference_impl"
+_NOTES: list[str] = []  # things loading had to do, said once by whoever shows them
 
 
 class ImplementationError(Exception):
@@ -73,6 +74,11 @@ def import_object(spec: str) -> tuple[str, object]:
     cwd = os.getcwd()
     if cwd not in sys.path:
         sys.path.insert(0, cwd)
+    from harness.adapters.numpy_ml_compat import ensure_importable
+
+    note = ensure_importable(module_name)
+    if note:
+        _NOTES.append(note)
     try:
         obj: object = importlib.import_module(module_name)
     except Exception as exc:  # any import failure is the user's to fix: say what it was
@@ -92,10 +98,12 @@ def load_implementation(spec: str = DEFAULT_IMPL) -> Implementation:
     if inspect.isclass(obj):
         from harness.adapters import adapt_class
 
-        return adapt_class(name, obj)
+        impl = adapt_class(name, obj)
+        impl.notes = list(_NOTES)
+        return impl
     forward = _require(obj, name, "forward", "(X, W, b, cfg)", 4)
     backward = _require(obj, name, "backward", "(dY, X, W, b, cfg)", 5)
     supports = getattr(obj, "supports", None)
     if supports is not None and not callable(supports):
         raise ImplementationError(f"{name}: supports must be callable as supports(cfg)")
-    return Implementation(name, forward, backward, supports)
+    return Implementation(name, forward, backward, supports, list(_NOTES))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,13 @@ import pytest
 from harness.loading import DEFAULT_IMPL, ImplementationError
 from harness.reports.writing import FIGURES_DIR
 from harness.selection import GateOptions, UsageError
+
+NOTES_SHOWN_VARIABLE = "GRADGATE_NOTES_SHOWN"
+
+
+class GradgateNote(UserWarning):
+    """Something the harness had to do to load an implementation (e.g. a compatibility shim)."""
+
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 RESULT_PROPERTY = "gradgate_result"
@@ -114,9 +122,13 @@ def gradgate_implementation(pytestconfig: pytest.Config) -> Any:
 
         torch.set_num_threads(1)
     try:
-        return load_implementation(gate_options(pytestconfig).impl)
+        impl = load_implementation(gate_options(pytestconfig).impl)
     except ImplementationError as exc:
         pytest.fail(f"--impl: {exc}", pytrace=False)
+    if not os.environ.get(NOTES_SHOWN_VARIABLE):  # `gradgate run` has said them already
+        for note in impl.notes:
+            warnings.warn(note, GradgateNote, stacklevel=1)
+    return impl
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ _ACTIVATION_ALIASES = {
     "leaky_relu": "leaky_relu",
     "leakyrelu": "leaky_relu",
     "leakyrelu(alpha=0.01)": "leaky_relu",
+    "leaky relu(alpha=0.01)": "leaky_relu",
     "tanh": "tanh",
     "sigmoid": "sigmoid",
 }

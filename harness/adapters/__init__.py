@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from harness.adapters.layer_class import adapt_layer_class, is_layer_class
+from harness.adapters.torch_module import adapt_torch_class, is_torch_layer_class
 from harness.loading import Implementation, ImplementationError
 
 
 def adapt_class(name: str, cls: type) -> Implementation:
-    """The adapter for a numpy-ml-style layer class or a torch module/Function class."""
+    """The adapter for a torch module/Function class or a numpy-ml-style layer class."""
+    if is_torch_layer_class(cls):
+        return adapt_torch_class(name, cls)
+    if is_layer_class(cls):
+        return adapt_layer_class(name, cls)
     raise ImplementationError(
-        f"{name} is a class, but neither a numpy-ml-style layer (forward(X), backward(dLdY), "
-        f"parameters) nor a torch nn.Module / autograd.Function"
+        f"{name} is a class, but neither a numpy-ml-style layer (constructor (out_ch, "
+        f"kernel_shape, pad, stride, act_fn, ...), forward(X), backward(dLdY)) nor a torch "
+        f"nn.Module / autograd.Function"
     )

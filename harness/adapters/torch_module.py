@@ -45,7 +45,7 @@ class TorchLayerAdapter:
     def __init__(self, cls: type) -> None:
         import torch
 
-        self.cls = cls
+        self.cls: Any = cls
         self.is_function = issubclass(cls, torch.autograd.Function)
         self.params = {} if self.is_function else inspect.signature(cls).parameters
         self.has_activation = "activation" in self.params
@@ -112,7 +112,7 @@ class TorchLayerAdapter:
             z = _activation(cfg.activation, z, F)
         return z, w, b
 
-    def _tensors(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> tuple:
+    def _tensors(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> tuple[Any, Any, Any]:
         import torch
 
         def leaf(a: np.ndarray) -> Any:

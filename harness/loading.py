@@ -11,6 +11,7 @@ import importlib
 import inspect
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +81,12 @@ def import_object(spec: str) -> tuple[str, object]:
     if note:
         _NOTES.append(note)
     try:
-        obj: object = importlib.import_module(module_name)
+        with warnings.catch_warnings():
+            if note is not None or module_name.startswith("numpy_ml"):
+                # numpy-ml warns at import that gym is missing (for its RL agents, not layers);
+                # its warning class cannot be unpickled by an xdist controller without the shim.
+                warnings.simplefilter("ignore")
+            obj: object = importlib.import_module(module_name)
     except Exception as exc:  # any import failure is the user's to fix: say what it was
         raise ImplementationError(
             f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}"

@@ -88,6 +88,10 @@ def _is_worker(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     opts = gate_options(config)
+    from harness.adapters.numpy_ml_compat import ensure_importable
+
+    # The controller unpickles workers' warnings by importing their modules: numpy-ml's too.
+    ensure_importable(opts.impl.partition(":")[0])
     if getattr(config.option, "numprocesses", None) and not _is_worker(config):
         for var in THREAD_VARIABLES:  # workers inherit these before they import numpy
             os.environ.setdefault(var, "1")

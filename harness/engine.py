@@ -169,6 +169,13 @@ def _evaluate(
                     f"{n_excluded} of {est.excluded.size} entries crossed a kink at every "
                     "step tried: no finite-difference verdict on them"
                 )
+            if est.stray_outputs and not check.passed:
+                check.note = (
+                    f"{est.stray_outputs} outputs moved that the configured stride, padding "
+                    "and dilation say the perturbed inputs cannot reach: the forward's geometry "
+                    "differs from the configuration (see torch:Y)"
+                    + (f"; {check.note}" if check.note else "")
+                )
             checks[f"fd:{q}"] = check
 
     if "adjoint" in oracles:

@@ -299,3 +299,13 @@ def test_a_timeout_errors_the_case_and_returns() -> None:
     result = run_case(_faulty(forward=lambda *a: time.sleep(30)), case, timeout=0.5)
     assert result.status == "errored" and "timeout of 0.5 s" in result.message
     assert result.duration_s < 5
+
+
+def test_fd_says_when_the_forward_reaches_outputs_its_geometry_cannot() -> None:
+    impl = load_implementation("tests.bugged_impls:stride_swapped")
+    case = parse_case_id("n2-c2x3-g1-i3x4-k2x2-s3x4-p0.0.0.0-d1x1-op2x1-b1-identity-f64")
+    result = run_case(impl, case, oracles=("fd",))
+    assert result.status == "failed"
+    assert "the forward's geometry differs from the configuration" in result.message
+    quiet = run_case(load_implementation(), case, oracles=("fd",))
+    assert quiet.status == "passed" and "geometry" not in quiet.message

@@ -45,6 +45,7 @@ class FDEstimate:
     bound: np.ndarray
     excluded: np.ndarray  # bool: crossed a kink, no verdict on this entry
     forward_calls: int = 0
+    stray_outputs: int = 0  # outputs that moved though no perturbed entry should reach them
 
 
 def colour_periods(case: Case) -> tuple[int, int]:
@@ -101,18 +102,28 @@ class _Differencer:
         self.Y0 = np.asarray(forward(data.X, data.W, data.b), dtype=np.float64)
         self.calls = 1
         self.m3 = THIRD_DERIVATIVE_MAX[case.activation]
+        self.u = u
         self.kinked_allowed = 4 * self.y_err + 4 * u * np.abs(self.Y0)
+        self.stray = 0
 
     def pair(
         self,
         X: tuple[np.ndarray, np.ndarray],
         W: tuple[np.ndarray, np.ndarray],
         b: tuple[np.ndarray | None, np.ndarray | None],
+        reach: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
-        """Per-output products for one colour: signal dY*(Y+-Y-), rounding |dY|*err, kinks."""
+        """Per-output products for one colour: signal dY*(Y+-Y-), rounding |dY|*err, kinks.
+
+        `reach` (out_h, out_w) marks the outputs the perturbed entries can reach under the
+        configured geometry; an output outside it that moves is counted as stray.
+        """
         Yp = np.asarray(self.forward(X[0], W[0], b[0]), dtype=np.float64)
         Ym = np.asarray(self.forward(X[1], W[1], b[1]), dtype=np.float64)
         self.calls += 2
+        if reach is not None:
+            moved = np.abs(Yp - Ym) > 2 * self.y_err + 4 * self.u * np.abs(self.Y0)
+            self.stray += int(np.count_nonzero(moved & ~reach[None, :, :, None]))
         out = {
             "signal": self.dY * (Yp - Ym),
             "rounding": 2 * self.abs_dY * self.y_err,
@@ -171,7 +182,8 @@ def _x_estimates(d: _Differencer) -> Triple:
 
         def colour(h: float, index: tuple = index, R: np.ndarray = R, C: np.ndarray = C) -> Triple:
             Xp, Xm, step = _perturbed(data.X, index, h)
-            per_output = d.pair((Xp, Xm), (data.W, data.W), (data.b, data.b))
+            reach = np.outer(R.any(axis=0), C.any(axis=0))
+            per_output = d.pair((Xp, Xm), (data.W, data.W), (data.b, data.b), reach)
             sums = {}
             for key, arr in per_output.items():
                 grouped = arr.reshape(n, out_h, out_w, g, cog).sum(axis=4)
@@ -224,4 +236,5 @@ def fd_gradients(
         out["db"] = FDEstimate(*_b_estimates(d))
     for estimate in out.values():
         estimate.forward_calls = d.calls
+        estimate.stray_outputs = d.stray
     return out

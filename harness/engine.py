@@ -191,7 +191,22 @@ def _evaluate(
                     checks[f"adjoint:{q}"] = check
             except ContractViolation as exc:
                 checks["adjoint:outputs"] = violation_check(str(exc))
+    _cross_examine(checks)
     _finish(result, case)
+
+
+def _cross_examine(checks: dict[str, Check]) -> None:
+    """fd failing where the adjoint test holds: the backward matches its own forward."""
+    adjoint = [c for name, c in checks.items() if name.startswith("adjoint:")]
+    if not adjoint or not all(c.passed for c in adjoint):
+        return
+    for name, check in checks.items():
+        if name.startswith("fd:") and not check.passed and "geometry" not in check.note:
+            check.note = (
+                "the adjoint test holds, so the backward is consistent with the forward: the "
+                "forward's geometry likely differs from the configuration (see torch:Y)"
+                + (f"; {check.note}" if check.note else "")
+            )
 
 
 def _finish(result: CaseResult, case: Case) -> None:

@@ -1,16 +1,22 @@
 """Oracle 2: central finite differences of the implementation's own forward, element by element.
 
-Entries whose effects on the output cannot overlap are perturbed together:
+Entries whose effects on the output cannot overlap are perturbed together ("colours"):
 
-- X: input pixels whose rows differ by at least P_h = (kh - 1) * dilation_h // stride_h + 1
-  (likewise cols), every image of the batch, one input channel per group;
-- W: one kernel tap (a, c) and one in-group input channel, every output channel, every group;
+- X: input rows that reach no common output row (inside the crop) share a row colour, likewise
+  cols; a colour is a (row colour, col colour, in-group channel) triple, over every image of
+  the batch and every group at once;
+- W: kernel rows (taps) that reach no common output row share a colour, likewise cols; a
+  colour is (tap-row colour, tap-col colour, in-group channel), over every output channel and
+  group at once;
 - b: every entry at once.
 
-Each output element then moves with exactly one perturbed entry, so one forward pair per
-colour yields every entry's derivative: sum dY * (Y+ - Y-) over that entry's footprint, divided
-by its actual step.  Forward calls per case: 2 * (P_h * P_w * cin_g + kh * kw * cin_g + 1),
-whatever the batch or image size (plus retries of colours that crossed a kink).
+Colours are assigned greedily, from the exact reach of each row or tap under the configured
+stride, dilation and crop, so each output element moves with at most one perturbed entry and
+one forward pair per colour yields every entry's derivative: sum dY * (Y+ - Y-) over that
+entry's footprint, divided by its actual step.  The number of forward calls depends on kernel,
+stride, dilation and channels, not on batch or image size (`forward_calls`).  An output that
+moves outside every perturbed entry's footprint is counted as stray: the forward's geometry is
+not the configured one.
 
 Piecewise-linear activations: an output whose second difference exceeds what rounding allows
 has crossed a kink.  The colour is redone with smaller steps for those entries; the ones that
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 
 import numpy as np
@@ -48,22 +55,65 @@ class FDEstimate:
     stray_outputs: int = 0  # outputs that moved though no perturbed entry should reach them
 
 
-def colour_periods(case: Case) -> tuple[int, int]:
-    """Row and col distances at which two input pixels never reach the same output pixel."""
-    return tuple(  # type: ignore[return-value]
-        (k - 1) * d // s + 1
-        for k, d, s in (
-            (case.kh, case.dilation[0], case.stride[0]),
-            (case.kw, case.dilation[1], case.stride[1]),
-        )
-    )
+def _reach_of_inputs(n_in: int, k: int, s: int, d: int, before: int, n_out: int) -> list[set[int]]:
+    """For each input index i, the outputs it reaches (i*s + a*d - before, inside the crop)."""
+    return [{i * s + a * d - before for a in range(k)} & set(range(n_out)) for i in range(n_in)]
+
+
+def _reach_of_taps(n_in: int, k: int, s: int, d: int, before: int, n_out: int) -> list[set[int]]:
+    """For each kernel tap a, the outputs it reaches (i*s + a*d - before, inside the crop)."""
+    return [{i * s + a * d - before for i in range(n_in)} & set(range(n_out)) for a in range(k)]
+
+
+def greedy_colours(reaches: list[set[int]]) -> list[list[int]]:
+    """Classes of indices whose reaches are pairwise disjoint, first-fit in index order."""
+    classes: list[list[int]] = []
+    covered: list[set[int]] = []
+    for i, reach in enumerate(reaches):
+        for members, seen in zip(classes, covered):
+            if not reach & seen:
+                members.append(i)
+                seen |= reach
+                break
+        else:
+            classes.append([i])
+            covered.append(set(reach))
+    return classes
+
+
+def _geometry(case: Case) -> dict[str, list[set[int]]]:
+    _, out_h, out_w, _ = case.y_shape
+    rows = (case.in_h, case.kh, case.stride[0], case.dilation[0], case.padding[0], out_h)
+    cols = (case.in_w, case.kw, case.stride[1], case.dilation[1], case.padding[2], out_w)
+    return {
+        "x_rows": _reach_of_inputs(*rows),
+        "x_cols": _reach_of_inputs(*cols),
+        "w_rows": _reach_of_taps(*rows),
+        "w_cols": _reach_of_taps(*cols),
+    }
+
+
+@lru_cache(maxsize=4096)
+def colourings(case: Case) -> dict[str, list[list[int]]]:
+    """Colour classes of input rows/cols (x_rows, x_cols) and kernel taps (w_rows, w_cols)."""
+    return {name: greedy_colours(reaches) for name, reaches in _geometry(case).items()}
 
 
 def forward_calls(case: Case) -> int:
-    """How many forward calls the oracle makes on this case (the base call included)."""
-    ph, pw = colour_periods(case)
+    """Forward calls the oracle makes on a case, before any kink retries."""
+    c = colourings(case)
     cig = case.in_ch // case.groups
-    return 1 + 2 * (ph * pw * cig + case.kh * case.kw * cig + int(case.bias))
+    pairs = (len(c["x_rows"]) * len(c["x_cols"]) + len(c["w_rows"]) * len(c["w_cols"])) * cig
+    base = 1 if case.activation in PIECEWISE_LINEAR else 0
+    return base + 2 * (pairs + int(case.bias))
+
+
+def _membership(reaches: list[set[int]], members: list[int], n_out: int) -> np.ndarray:
+    """(len(reaches), n_out) 0/1 matrix: member index i reaches output index y."""
+    out = np.zeros((len(reaches), n_out))
+    for i in members:
+        out[i, sorted(reaches[i])] = 1.0
+    return out
 
 
 def step_size(case: Case, u: float) -> float:
@@ -77,19 +127,6 @@ def step_size(case: Case, u: float) -> float:
     return 2.0**exponent
 
 
-def _footprint_map(
-    n_in: int, n_out: int, k: int, s: int, d: int, before: int, residue: int, period: int
-) -> np.ndarray:
-    """(n_in, n_out) 0/1 matrix: input index i (of the colour) reaches output index y."""
-    reach = np.zeros((n_in, n_out))
-    for i in range(residue, n_in, period):
-        for a in range(k):
-            y = i * s + a * d - before
-            if 0 <= y < n_out:
-                reach[i, y] = 1.0
-    return reach
-
-
 class _Differencer:
     """Runs forward pairs for colours and turns them into per-entry estimates and bounds."""
 
@@ -99,8 +136,13 @@ class _Differencer:
         self.dY = data.dY.astype(np.float64)
         self.abs_dY = np.abs(self.dY)
         self.y_err = y_bound(case, mag, u)
-        self.Y0 = np.asarray(forward(data.X, data.W, data.b), dtype=np.float64)
-        self.calls = 1
+        self.calls = 0
+        # The unperturbed output: measured where kinks need a second difference, else the
+        # float64 value stands in for it in the rounding allowances.
+        self.Y0 = mag.Y
+        if case.activation in PIECEWISE_LINEAR:
+            self.Y0 = np.asarray(forward(data.X, data.W, data.b), dtype=np.float64)
+            self.calls = 1
         self.m3 = THIRD_DERIVATIVE_MAX[case.activation]
         self.u = u
         self.kinked_allowed = 4 * self.y_err + 4 * u * np.abs(self.Y0)
@@ -111,19 +153,18 @@ class _Differencer:
         X: tuple[np.ndarray, np.ndarray],
         W: tuple[np.ndarray, np.ndarray],
         b: tuple[np.ndarray | None, np.ndarray | None],
-        reach: np.ndarray | None = None,
+        reach: np.ndarray,
     ) -> dict[str, np.ndarray]:
         """Per-output products for one colour: signal dY*(Y+-Y-), rounding |dY|*err, kinks.
 
-        `reach` (out_h, out_w) marks the outputs the perturbed entries can reach under the
-        configured geometry; an output outside it that moves is counted as stray.
+        `reach` (broadcastable to Y) marks the outputs the perturbed entries can reach under
+        the configured geometry; an output outside it that moves is counted as stray.
         """
         Yp = np.asarray(self.forward(X[0], W[0], b[0]), dtype=np.float64)
         Ym = np.asarray(self.forward(X[1], W[1], b[1]), dtype=np.float64)
         self.calls += 2
-        if reach is not None:
-            moved = np.abs(Yp - Ym) > 2 * self.y_err + 4 * self.u * np.abs(self.Y0)
-            self.stray += int(np.count_nonzero(moved & ~reach[None, :, :, None]))
+        moved = np.abs(Yp - Ym) > 2 * self.y_err + 4 * self.u * np.abs(self.Y0)
+        self.stray += int(np.count_nonzero(moved & ~reach))
         out = {
             "signal": self.dY * (Yp - Ym),
             "rounding": 2 * self.abs_dY * self.y_err,
@@ -168,26 +209,34 @@ def _perturbed(
 
 def _x_estimates(d: _Differencer) -> Triple:
     case, data = d.case, d.data
-    n, in_h, in_w, in_ch = case.x_shape
-    _, out_h, out_w, out_ch = case.y_shape
+    n, _, _, _ = case.x_shape
+    _, out_h, out_w, _ = case.y_shape
     g, cig, cog = case.groups, case.in_ch // case.groups, case.out_ch // case.groups
-    ph, pw = colour_periods(case)
-    top, _, left, _ = case.padding
+    reaches, classes = _geometry(case), colourings(case)
     est, bnd, exc = (np.zeros(case.x_shape), np.zeros(case.x_shape), np.zeros(case.x_shape, bool))
     coef = float(np.abs(data.W).max())
-    for ri, rj, c0 in product(range(ph), range(pw), range(cig)):
-        index = (slice(None), slice(ri, None, ph), slice(rj, None, pw), slice(c0, None, cig))
-        R = _footprint_map(in_h, out_h, case.kh, case.stride[0], case.dilation[0], top, ri, ph)
-        C = _footprint_map(in_w, out_w, case.kw, case.stride[1], case.dilation[1], left, rj, pw)
+    for rows, cols, c0 in product(classes["x_rows"], classes["x_cols"], range(cig)):
+        index = np.ix_(range(n), rows, cols, range(c0, case.in_ch, cig))
+        R = _membership(reaches["x_rows"], rows, out_h)
+        C = _membership(reaches["x_cols"], cols, out_w)
+        reach = np.outer(R.any(axis=0), C.any(axis=0))[None, :, :, None]
 
-        def colour(h: float, index: tuple = index, R: np.ndarray = R, C: np.ndarray = C) -> Triple:
+        def colour(
+            h: float,
+            index: tuple = index,
+            R: np.ndarray = R,
+            C: np.ndarray = C,
+            reach: np.ndarray = reach,
+            rows: list = rows,
+            cols: list = cols,
+        ) -> Triple:
             Xp, Xm, step = _perturbed(data.X, index, h)
-            reach = np.outer(R.any(axis=0), C.any(axis=0))
             per_output = d.pair((Xp, Xm), (data.W, data.W), (data.b, data.b), reach)
             sums = {}
             for key, arr in per_output.items():
                 grouped = arr.reshape(n, out_h, out_w, g, cog).sum(axis=4)
-                sums[key] = np.einsum("iy,nyxg,jx->nijg", R, grouped, C)[index[:3]]
+                per_pixel = np.einsum("iy,nyxg,jx->nijg", R, grouped, C)
+                sums[key] = per_pixel[np.ix_(range(n), rows, cols, range(g))]
             return d.finish(sums, step, coef)
 
         est[index], bnd[index], exc[index] = d.refined(colour)
@@ -196,16 +245,33 @@ def _x_estimates(d: _Differencer) -> Triple:
 
 def _w_estimates(d: _Differencer) -> Triple:
     case, data = d.case, d.data
+    n, _, _, _ = case.x_shape
+    _, out_h, out_w, _ = case.y_shape
     g, cig, cog = case.groups, case.in_ch // case.groups, case.out_ch // case.groups
+    reaches, classes = _geometry(case), colourings(case)
     est, bnd, exc = (np.zeros(case.w_shape), np.zeros(case.w_shape), np.zeros(case.w_shape, bool))
     coef = float(np.abs(data.X).max())
-    for a, c, c0 in product(range(case.kh), range(case.kw), range(cig)):
-        index = (a, c, slice(c0, None, cig), slice(None))
+    for taps_h, taps_w, c0 in product(classes["w_rows"], classes["w_cols"], range(cig)):
+        index = np.ix_(taps_h, taps_w, range(c0, case.in_ch, cig), range(cog))
+        A = _membership(reaches["w_rows"], taps_h, out_h)
+        B = _membership(reaches["w_cols"], taps_w, out_w)
+        reach = np.outer(A.any(axis=0), B.any(axis=0))[None, :, :, None]
 
-        def colour(h: float, index: tuple = index) -> Triple:
+        def colour(
+            h: float,
+            index: tuple = index,
+            A: np.ndarray = A,
+            B: np.ndarray = B,
+            reach: np.ndarray = reach,
+            taps_h: list = taps_h,
+            taps_w: list = taps_w,
+        ) -> Triple:
             Wp, Wm, step = _perturbed(data.W, index, h)
-            per_output = d.pair((data.X, data.X), (Wp, Wm), (data.b, data.b))
-            sums = {k: v.sum(axis=(0, 1, 2)).reshape(g, cog) for k, v in per_output.items()}
+            per_output = d.pair((data.X, data.X), (Wp, Wm), (data.b, data.b), reach)
+            sums = {}
+            for key, arr in per_output.items():
+                per_tap = np.einsum("ay,nyxgo,cx->acgo", A, arr.reshape(n, out_h, out_w, g, cog), B)
+                sums[key] = per_tap[np.ix_(taps_h, taps_w, range(g), range(cog))]
             return d.finish(sums, step, coef)
 
         est[index], bnd[index], exc[index] = d.refined(colour)
@@ -219,7 +285,9 @@ def _b_estimates(d: _Differencer) -> Triple:
 
     def colour(h: float) -> Triple:
         bp, bm, step = _perturbed(b, (slice(None),), h)
-        per_output = d.pair((data.X, data.X), (data.W, data.W), (bp, bm))
+        per_output = d.pair(
+            (data.X, data.X), (data.W, data.W), (bp, bm), np.ones((1, 1, 1, 1), bool)
+        )
         sums = {k: v.sum(axis=(0, 1, 2)) for k, v in per_output.items()}
         return d.finish(sums, step, 1.0)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import product
 
-from cases.case import DTYPES, Case
+from cases.case import DTYPES, Case, parse_case_id
 from cases.covering import Factors, Row, pairwise_rows
 from reference_impl.config import ACTIVATIONS
 
@@ -104,81 +104,40 @@ def case_from_row(row: Row, dtype: str) -> Case:
     )
 
 
-def _edge(**kw: object) -> Case:
-    base: dict[str, object] = dict(
-        batch=2,
-        in_ch=2,
-        out_ch=3,
-        groups=1,
-        in_h=3,
-        in_w=4,
-        kh=3,
-        kw=3,
-        stride=(1, 1),
-        padding=(0, 0, 0, 0),
-        dilation=(1, 1),
-        output_padding=(0, 0),
-        bias=True,
-        activation="identity",
-        dtype="float64",
+# Hand-picked edge cases, each named for what it exercises (ids read as in cases/case.py).
+EDGE_CASES: tuple[tuple[str, Case], ...] = tuple(
+    (name, parse_case_id(case_id))
+    for name, case_id in (
+        ("1x1 input", "n2-c2x3-g1-i1x1-k3x3-s2x2-p0.0.0.0-d1x1-op0x0-b1-tanh-f64"),
+        (
+            "kernel larger than the input",
+            "n2-c2x3-g1-i2x2-k5x4-s1x2-p1.0.2.1-d1x1-op0x0-b1-relu-f64",
+        ),
+        (
+            "stride larger than the dilated kernel: gaps",
+            "n2-c2x3-g1-i3x4-k2x2-s3x4-p0.0.0.0-d1x1-op2x1-b1-identity-f64",
+        ),
+        (
+            "padding crops to one row",
+            "n2-c2x3-g1-i3x4-k3x3-s2x1-p3.3.0.1-d1x1-op0x0-b1-sigmoid-f64",
+        ),
+        (
+            "output padding at its maximum",
+            "n2-c2x3-g1-i3x4-k3x3-s3x1-p0.0.0.0-d1x3-op2x2-b1-leaky_relu-f64",
+        ),
+        (
+            "non-square everything",
+            "n3-c3x6-g3-i4x7-k2x5-s3x1-p0.1.2.3-d2x1-op1x0-b1-leaky_relu-f64",
+        ),
+        (
+            "depthwise, channel multiplier 2",
+            "n2-c4x8-g4-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b0-tanh-f64",
+        ),
+        (
+            "padding larger than kernel - 1",
+            "n2-c2x3-g1-i5x5-k2x2-s2x2-p3.2.4.1-d1x1-op0x0-b1-relu-f64",
+        ),
     )
-    base.update(kw)
-    return Case(**base)  # type: ignore[arg-type]
-
-
-# Hand-picked edge cases, each named for what it exercises.
-EDGE_CASES: tuple[tuple[str, Case], ...] = (
-    ("1x1 input", _edge(in_h=1, in_w=1, stride=(2, 2), activation="tanh")),
-    (
-        "kernel larger than the input",
-        _edge(in_h=2, in_w=2, kh=5, kw=4, stride=(1, 2), padding=(1, 0, 2, 1), activation="relu"),
-    ),
-    (
-        "stride larger than the dilated kernel: gaps",
-        _edge(kh=2, kw=2, stride=(3, 4), output_padding=(2, 1)),
-    ),
-    (
-        "padding crops to one row",
-        _edge(in_h=3, kh=3, stride=(2, 1), padding=(3, 3, 0, 1), activation="sigmoid"),
-    ),
-    (
-        "output padding at its maximum",
-        _edge(stride=(3, 1), dilation=(1, 3), output_padding=(2, 2), activation="leaky_relu"),
-    ),
-    (
-        "non-square everything",
-        _edge(
-            batch=3,
-            in_ch=3,
-            out_ch=6,
-            groups=3,
-            in_h=4,
-            in_w=7,
-            kh=2,
-            kw=5,
-            stride=(3, 1),
-            padding=(0, 1, 2, 3),
-            dilation=(2, 1),
-            output_padding=(1, 0),
-            activation="leaky_relu",
-        ),
-    ),
-    (
-        "depthwise, channel multiplier 2",
-        _edge(
-            in_ch=4,
-            out_ch=8,
-            groups=4,
-            stride=(2, 2),
-            padding=(1, 1, 1, 1),
-            bias=False,
-            activation="tanh",
-        ),
-    ),
-    (
-        "padding larger than kernel - 1",
-        _edge(in_h=5, in_w=5, kh=2, kw=2, stride=(2, 2), padding=(3, 2, 4, 1), activation="relu"),
-    ),
 )
 
 
@@ -210,24 +169,24 @@ def full_configs() -> list[Case]:
         if not (op < max(sh, dh) and op < max(sw, dw)):
             continue
         in_ch, out_ch, g = layout
-        out.append(
-            _edge(
-                batch=2,
-                in_ch=in_ch,
-                out_ch=out_ch,
-                groups=g,
-                in_h=4,
-                in_w=5,
-                kh=k[0],
-                kw=k[1],
-                stride=(sh, sw),
-                padding=pad,
-                dilation=(dh, dw),
-                output_padding=(op, op),
-                bias=i % 3 != 2,
-                activation=ACTIVATIONS[i % len(ACTIVATIONS)],
-            )
+        case = Case(
+            batch=2,
+            in_ch=in_ch,
+            out_ch=out_ch,
+            groups=g,
+            in_h=4,
+            in_w=5,
+            kh=k[0],
+            kw=k[1],
+            stride=(sh, sw),
+            padding=pad,
+            dilation=(dh, dw),
+            output_padding=(op, op),
+            bias=i % 3 != 2,
+            activation=ACTIVATIONS[i % len(ACTIVATIONS)],
+            dtype="float64",
         )
+        out.append(case)
     return out
 
 

@@ -207,71 +207,56 @@ def _perturbed(
     return plus, minus, step
 
 
-def _x_estimates(d: _Differencer) -> Triple:
+def _estimates(d: _Differencer, which: str) -> Triple:
+    """dX (which = "x") or dW (which = "w"), one forward pair per colour.
+
+    A colour is a class of rows, a class of cols (input pixels for X, kernel taps for W) and
+    one in-group channel.  Each output (n, y, x, group, o) is attributed to the member whose
+    reach holds y and x: for X summed over o (all output channels of the group see the pixel),
+    for W kept per o (each output channel has its own weight).
+    """
     case, data = d.case, d.data
     n, _, _, _ = case.x_shape
     _, out_h, out_w, _ = case.y_shape
     g, cig, cog = case.groups, case.in_ch // case.groups, case.out_ch // case.groups
     reaches, classes = _geometry(case), colourings(case)
-    est, bnd, exc = (np.zeros(case.x_shape), np.zeros(case.x_shape), np.zeros(case.x_shape, bool))
-    coef = float(np.abs(data.W).max())
-    for rows, cols, c0 in product(classes["x_rows"], classes["x_cols"], range(cig)):
-        index = np.ix_(range(n), rows, cols, range(c0, case.in_ch, cig))
-        R = _membership(reaches["x_rows"], rows, out_h)
-        C = _membership(reaches["x_cols"], cols, out_w)
+    target, other = (data.X, data.W) if which == "x" else (data.W, data.X)
+    est, bnd = np.zeros(target.shape), np.zeros(target.shape)
+    exc = np.zeros(target.shape, bool)
+    coef = float(np.abs(other).max())  # the factor an entry's step is multiplied by in Z
+    rule = "iy,nyxgo,jx->nijg" if which == "x" else "iy,nyxgo,jx->ijgo"
+    for rows, cols, c0 in product(classes[f"{which}_rows"], classes[f"{which}_cols"], range(cig)):
+        channels = range(c0, case.in_ch, cig)
+        if which == "x":
+            index, picked = (
+                np.ix_(range(n), rows, cols, channels),
+                np.ix_(range(n), rows, cols, range(g)),
+            )
+        else:
+            index, picked = (
+                np.ix_(rows, cols, channels, range(cog)),
+                np.ix_(rows, cols, range(g), range(cog)),
+            )
+        R = _membership(reaches[f"{which}_rows"], rows, out_h)
+        C = _membership(reaches[f"{which}_cols"], cols, out_w)
         reach = np.outer(R.any(axis=0), C.any(axis=0))[None, :, :, None]
 
         def colour(
             h: float,
             index: tuple = index,
+            picked: tuple = picked,
             R: np.ndarray = R,
             C: np.ndarray = C,
             reach: np.ndarray = reach,
-            rows: list = rows,
-            cols: list = cols,
         ) -> Triple:
-            Xp, Xm, step = _perturbed(data.X, index, h)
-            per_output = d.pair((Xp, Xm), (data.W, data.W), (data.b, data.b), reach)
-            sums = {}
-            for key, arr in per_output.items():
-                grouped = arr.reshape(n, out_h, out_w, g, cog).sum(axis=4)
-                per_pixel = np.einsum("iy,nyxg,jx->nijg", R, grouped, C)
-                sums[key] = per_pixel[np.ix_(range(n), rows, cols, range(g))]
-            return d.finish(sums, step, coef)
-
-        est[index], bnd[index], exc[index] = d.refined(colour)
-    return est, bnd, exc
-
-
-def _w_estimates(d: _Differencer) -> Triple:
-    case, data = d.case, d.data
-    n, _, _, _ = case.x_shape
-    _, out_h, out_w, _ = case.y_shape
-    g, cig, cog = case.groups, case.in_ch // case.groups, case.out_ch // case.groups
-    reaches, classes = _geometry(case), colourings(case)
-    est, bnd, exc = (np.zeros(case.w_shape), np.zeros(case.w_shape), np.zeros(case.w_shape, bool))
-    coef = float(np.abs(data.X).max())
-    for taps_h, taps_w, c0 in product(classes["w_rows"], classes["w_cols"], range(cig)):
-        index = np.ix_(taps_h, taps_w, range(c0, case.in_ch, cig), range(cog))
-        A = _membership(reaches["w_rows"], taps_h, out_h)
-        B = _membership(reaches["w_cols"], taps_w, out_w)
-        reach = np.outer(A.any(axis=0), B.any(axis=0))[None, :, :, None]
-
-        def colour(
-            h: float,
-            index: tuple = index,
-            A: np.ndarray = A,
-            B: np.ndarray = B,
-            reach: np.ndarray = reach,
-            taps_h: list = taps_h,
-            taps_w: list = taps_w,
-        ) -> Triple:
-            Wp, Wm, step = _perturbed(data.W, index, h)
-            per_output = d.pair((data.X, data.X), (Wp, Wm), (data.b, data.b), reach)
-            sums = {}
-            for key, arr in per_output.items():
-                per_tap = np.einsum("ay,nyxgo,cx->acgo", A, arr.reshape(n, out_h, out_w, g, cog), B)
-                sums[key] = per_tap[np.ix_(taps_h, taps_w, range(g), range(cog))]
+            plus, minus, step = _perturbed(target, index, h)
+            pairs = ((plus, minus), (other, other))
+            X_pair, W_pair = pairs if which == "x" else pairs[::-1]
+            per_output = d.pair(X_pair, W_pair, (data.b, data.b), reach)
+            sums = {
+                key: np.einsum(rule, R, arr.reshape(n, out_h, out_w, g, cog), C)[picked]
+                for key, arr in per_output.items()
+            }
             return d.finish(sums, step, coef)
 
         est[index], bnd[index], exc[index] = d.refined(colour)
@@ -299,7 +284,7 @@ def fd_gradients(
 ) -> dict[str, FDEstimate]:
     """Finite-difference estimates of dX, dW and (with bias) db from `forward` alone."""
     d = _Differencer(forward, case, data, mag, u)
-    out = {"dX": FDEstimate(*_x_estimates(d)), "dW": FDEstimate(*_w_estimates(d))}
+    out = {"dX": FDEstimate(*_estimates(d, "x")), "dW": FDEstimate(*_estimates(d, "w"))}
     if case.bias:
         out["db"] = FDEstimate(*_b_estimates(d))
     for estimate in out.values():

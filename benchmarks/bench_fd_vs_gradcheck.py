@@ -69,13 +69,19 @@ class AsFunction(torch.autograd.Function):
 
 def gradcheck(impl: Counted, case: Case, fast: bool) -> tuple[bool, float]:
     rng = np.random.default_rng(0)
-    tensors = [torch.tensor(rng.uniform(-1, 1, case.x_shape), requires_grad=True),
-               torch.tensor(rng.uniform(-1, 1, case.w_shape), requires_grad=True)]
+    tensors = [
+        torch.tensor(rng.uniform(-1, 1, case.x_shape), requires_grad=True),
+        torch.tensor(rng.uniform(-1, 1, case.w_shape), requires_grad=True),
+    ]
     if case.bias:
         tensors.append(torch.tensor(rng.uniform(-1, 1, case.out_ch), requires_grad=True))
     start = time.perf_counter()
-    ok = torch.autograd.gradcheck(lambda *t: AsFunction.apply(impl, case.cfg, *t), tensors,
-                                  fast_mode=fast, raise_exception=False)
+    ok = torch.autograd.gradcheck(
+        lambda *t: AsFunction.apply(impl, case.cfg, *t),
+        tensors,
+        fast_mode=fast,
+        raise_exception=False,
+    )
     return bool(ok), time.perf_counter() - start
 
 
@@ -108,8 +114,9 @@ def main() -> None:
         # A single-element 1.1x error: found, and where.
         at = biggest_dX(case)
         bugged = Counted(bug_at=at)
-        result = run_case(Implementation("bug", bugged.forward, bugged.backward), case,
-                          oracles=("fd",))
+        result = run_case(
+            Implementation("bug", bugged.forward, bugged.backward), case, oracles=("fd",)
+        )
         check = result.checks.get("fd:dX")
         if check is not None and not check.passed:
             rows["fd"]["found"] += 1
@@ -119,15 +126,25 @@ def main() -> None:
             rows[mode]["found"] += int(not ok)
     n = len(cases)
     print(f"{n} float64 cases of the {args.grid} grid; a 1.1x error planted at the largest |dX|")
-    print(f"{'method':24s} {'forward calls':>14s} {'median time/case':>17s} {'total time':>11s} "
-          f"{'bug found':>10s} {'located':>8s}")
-    names = {"fd": "gradgate fd oracle", "slow": "gradcheck (slow mode)",
-             "fast": "gradcheck (fast mode)"}
+    print(
+        f"{'method':24s} {'forward calls':>14s} {'median time/case':>17s} {'total time':>11s} "
+        f"{'bug found':>10s} {'located':>8s}"
+    )
+    names = {
+        "fd": "gradgate fd oracle",
+        "slow": "gradcheck (slow mode)",
+        "fast": "gradcheck (fast mode)",
+    }
     for mode, row in rows.items():
         located = f"{row['located']}/{n}" if mode == "fd" else "-"
-        print(f"{names[mode]:24s} {row['calls']:14d} {statistics.median(row['time']) * 1e3:15.1f}ms "
-              f"{sum(row['time']):10.2f}s {row['found']:5d}/{n:<4d} {located:>8s}")
-    print(f"forward calls, slow gradcheck / fd oracle: {rows['slow']['calls'] / rows['fd']['calls']:.1f}x")
+        print(
+            f"{names[mode]:24s} {row['calls']:14d} {statistics.median(row['time']) * 1e3:15.1f}ms "
+            f"{sum(row['time']):10.2f}s {row['found']:5d}/{n:<4d} {located:>8s}"
+        )
+    print(
+        "forward calls, slow gradcheck / fd oracle: "
+        f"{rows['slow']['calls'] / rows['fd']['calls']:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,23 @@ ROOT = Path(__file__).resolve().parents[1]
 def run(grid: str, workers: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "harness", "run", "--grid", grid, "-n", workers,
-                              "--report-dir", tmp], cwd=ROOT, capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "harness",
+                "run",
+                "--grid",
+                grid,
+                "-n",
+                workers,
+                "--report-dir",
+                tmp,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - start
     if out.returncode != 0:
         raise SystemExit(f"gradgate run --grid {grid} -n {workers} failed:\n{out.stdout[-2000:]}")

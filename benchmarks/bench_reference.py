@@ -85,10 +85,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
-    print(f"numpy {np.__version__}, torch {torch.__version__}, 1 thread, "
-          f"median of {args.repeats} interleaved runs (forward + backward)")
-    print(f"{'shape':38s} {'dtype':8s} {'reference':>10s} {'torch':>10s} {'ref/torch':>10s} "
-          f"{'numpy-ml':>10s} {'ml/ref':>8s}")
+    print(
+        f"numpy {np.__version__}, torch {torch.__version__}, 1 thread, "
+        f"median of {args.repeats} interleaved runs (forward + backward)"
+    )
+    print(
+        f"{'shape':38s} {'dtype':8s} {'reference':>10s} {'torch':>10s} {'ref/torch':>10s} "
+        f"{'numpy-ml':>10s} {'ml/ref':>8s}"
+    )
     for shape in SHAPES:
         for dtype in (np.float64, np.float32):
             fns = contenders(shape, dtype)
@@ -102,9 +106,11 @@ def main() -> None:
                     times[name].append(time.perf_counter() - start)
             med = {name: statistics.median(t) * 1e3 for name, t in times.items()}
             ml = med.get("numpy-ml")
-            print(f"{shape[0]:38s} {np.dtype(dtype).name:8s} {med['reference']:9.2f}ms "
-                  f"{med['torch']:9.2f}ms {med['reference'] / med['torch']:9.2f}x "
-                  + (f"{ml:9.1f}ms {ml / med['reference']:7.1f}x" if ml else f"{'-':>10s}"))
+            print(
+                f"{shape[0]:38s} {np.dtype(dtype).name:8s} {med['reference']:9.2f}ms "
+                f"{med['torch']:9.2f}ms {med['reference'] / med['torch']:9.2f}x "
+                + (f"{ml:9.1f}ms {ml / med['reference']:7.1f}x" if ml else f"{'-':>10s}")
+            )
 
 
 if __name__ == "__main__":

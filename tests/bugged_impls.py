@@ -99,67 +99,43 @@ def _swap_stride(cfg: DeconvConfig) -> DeconvConfig:
     return _with(cfg, stride=cfg.stride[::-1], output_padding=(0, 0))
 
 
-def _stride_swapped_forward(
-    X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
-) -> np.ndarray:
-    """Strides read as (cols, rows); the result cropped or zero-padded to the right shape."""
-    return _fit(ref.forward(X, W, b, _swap_stride(cfg)), ref.output_shape(X.shape, W.shape, cfg))
-
-
 def _fit(Y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Y cropped or zero-padded at the bottom/right to `shape`."""
     out = np.zeros(shape, dtype=Y.dtype)
     h, w = min(Y.shape[1], shape[1]), min(Y.shape[2], shape[2])
     out[:, :h, :w] = Y[:, :h, :w]
     return out
 
 
-def _stride_swapped_backward(
-    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
-) -> Grads:
-    inner = ref.output_shape(X.shape, W.shape, _swap_stride(cfg))
-    return ref.backward(_fit(dY, inner), X, W, b, _swap_stride(cfg))
+def _register_geometry_bug(
+    name: str, factor: str, outputs: tuple[str, ...], wrong: Callable[[DeconvConfig], DeconvConfig]
+) -> None:
+    """A layer computed with a wrong configuration, its output fitted to the right shape; the
+    backward is that of the same wrong computation, so the layer is self-consistent."""
 
+    def forward(
+        X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+    ) -> np.ndarray:
+        return _fit(ref.forward(X, W, b, wrong(cfg)), ref.output_shape(X.shape, W.shape, cfg))
 
-_register(
-    "stride_swapped",
-    "stride",
-    ("Y", "dX", "dW"),
-    False,
-    _stride_swapped_forward,
-    _stride_swapped_backward,
-)
+    def backward(
+        dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
+    ) -> Grads:
+        inner = ref.output_shape(X.shape, W.shape, wrong(cfg))
+        return ref.backward(_fit(dY, inner), X, W, b, wrong(cfg))
+
+    _register(name, factor, outputs, False, forward, backward)
 
 
 def _no_output_padding(cfg: DeconvConfig) -> DeconvConfig:
+    """Output padding dropped: the layer then pads the output with zero rows afterwards."""
     t, bt, left, r = cfg.padding
     oh, ow = cfg.output_padding
     return _with(cfg, output_padding=(0, 0), padding=(t, max(bt - oh, 0), left, max(r - ow, 0)))
 
 
-def _op_dropped_forward(
-    X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
-) -> np.ndarray:
-    """Output padding added afterwards as zero rows: no bias, no activation there."""
-    return _fit(
-        ref.forward(X, W, b, _no_output_padding(cfg)), ref.output_shape(X.shape, W.shape, cfg)
-    )
-
-
-def _op_dropped_backward(
-    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
-) -> Grads:
-    inner = ref.output_shape(X.shape, W.shape, _no_output_padding(cfg))
-    return ref.backward(_fit(dY, inner), X, W, b, _no_output_padding(cfg))
-
-
-_register(
-    "output_padding_as_zeros",
-    "output_padding",
-    ("Y", "db"),
-    False,
-    _op_dropped_forward,
-    _op_dropped_backward,
-)
+_register_geometry_bug("stride_swapped", "stride", ("Y", "dX", "dW"), _swap_stride)
+_register_geometry_bug("output_padding_as_zeros", "output_padding", ("Y", "db"), _no_output_padding)
 
 
 def _interleave_out(Y: np.ndarray, groups: int) -> np.ndarray:

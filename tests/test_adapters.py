@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ from harness.data import case_data
 from harness.engine import run_case
 from harness.loading import load_implementation
 from harness.oracles.torch_autograd import torch_results
+from tests.commands import gradgate
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = grid_cases("default")
@@ -136,23 +136,6 @@ def test_numpy_ml_verdicts_match_a_direct_comparison_case_by_case() -> None:
 @needs_numpy_ml
 def test_numpy_ml_import_shim_is_said_once(tmp_path: Path) -> None:
     case = "n2-c2x3-g1-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b1-tanh-f64"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness",
-            "run",
-            "--impl",
-            NUMPY_ML,
-            "--case",
-            case,
-            "--report-dir",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    out = gradgate("run", "--impl", NUMPY_ML, "--case", case, "--report-dir", str(tmp_path))
     assert out.returncode == 0, out.stdout + out.stderr
     assert (out.stdout + out.stderr).count(SHIM_NOTE) == 1

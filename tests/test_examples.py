@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from harness.reports.report_json import read_report
+from tests.commands import gradgate
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "my_deconv"
 
@@ -24,26 +25,8 @@ def test_example_pytest_gate_passes_with_unsupported_cases_skipped() -> None:
 
 
 def test_example_through_the_command(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness",
-            "run",
-            "--impl",
-            "my_deconv",
-            "--grid",
-            "smoke",
-            "-n",
-            "2",
-            "--report-dir",
-            str(tmp_path),
-        ],
-        cwd=EXAMPLE,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    args = ["run", "--impl", "my_deconv", "--grid", "smoke", "-n", "2"]
+    out = gradgate(*args, "--report-dir", str(tmp_path), cwd=EXAMPLE)
     assert out.returncode == 0, out.stdout + out.stderr
     summary = read_report(tmp_path / "report.json")["summary"]
     assert summary == {"total": 30, "passed": 10, "failed": 0, "errored": 0, "unsupported": 20}

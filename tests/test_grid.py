@@ -12,6 +12,7 @@ from cases.case import Case, parse_case_id
 from cases.covering import all_pairs, completable, feasible_pairs, pairs_of
 from cases.grids import EDGE_CASES, FACTORS, GRIDS, grid_cases, pairwise_configs, violates
 from harness.data import case_data
+from tests.commands import ROOT
 
 
 def _rows_of(case: Case) -> list[dict]:
@@ -123,39 +124,32 @@ def test_bad_ids_and_grids_say_what_is_wrong() -> None:
         grid_cases("huge")
 
 
-_FINGERPRINT = """
-import hashlib, sys
-from cases.grids import grid_cases
-from harness.data import case_data
-h = hashlib.sha256()
-for c in grid_cases("default"):
-    d = case_data(c, 3)
-    h.update(c.id.encode())
-    for a in (d.X, d.W, d.dY, d.uX):
-        h.update(a.tobytes())
-print(h.hexdigest())
-"""
+def fingerprint() -> str:
+    """A digest of the default grid's ids and their arrays at seed 3."""
+    digest = hashlib.sha256()
+    for case in grid_cases("default"):
+        data = case_data(case, 3)
+        digest.update(case.id.encode())
+        for array in (data.X, data.W, data.dY, data.uX):
+            digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def test_ids_and_data_are_the_same_in_every_process() -> None:
     """Fresh interpreters with different hash seeds collect the same ids and arrays."""
-    digests = set()
-    for hash_seed in ("0", "12345"):
-        out = subprocess.run(
-            [sys.executable, "-c", _FINGERPRINT],
+    script = "from tests.test_grid import fingerprint; print(fingerprint())"
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
             capture_output=True,
             text=True,
-            env={"PYTHONHASHSEED": hash_seed, "PATH": ""},
             check=True,
-        )
-        digests.add(out.stdout.strip())
-    here = hashlib.sha256()
-    for c in grid_cases("default"):
-        d = case_data(c, 3)
-        here.update(c.id.encode())
-        for a in (d.X, d.W, d.dY, d.uX):
-            here.update(a.tobytes())
-    assert digests == {here.hexdigest()}
+            cwd=ROOT,
+            env={"PYTHONHASHSEED": hash_seed, "PATH": ""},
+        ).stdout.strip()
+        for hash_seed in ("0", "12345")
+    }
+    assert digests == {fingerprint()}
 
 
 def test_data_depends_on_seed_and_case() -> None:

@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="pytest-split durations file (default: the committed one)",
     )
+    fz = sub.add_parser("fuzz", help="search random valid cases for a failure, shrink it")
+    fz.add_argument("--impl", default="reference_impl", help="MODULE or MODULE:ATTR")
+    fz.add_argument("--examples", type=int, default=200, help="how many cases to draw")
+    fz.add_argument("--seed", type=int, default=0)
+    fz.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
+    fz.add_argument("--oracles", default="torch,fd,adjoint", help="comma-separated oracles")
     cmp = sub.add_parser("compare", help="compare a report with a baseline report")
     cmp.add_argument("base")
     cmp.add_argument("new")
@@ -80,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     if args.command == "compare":
         return compare(args.base, args.new)
+    if args.command == "fuzz":
+        return fuzz(args)
     return merge(args.reports, args.output)
 
 
@@ -194,6 +202,34 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
             durations,
         ]
     return int(pytest.main(pytest_args))
+
+
+def fuzz(args: argparse.Namespace) -> int:
+    from cases.case import DTYPES
+    from harness.engine import rerun_command
+    from harness.fuzzing import fuzz as search
+    from harness.loading import ImplementationError, load_implementation
+    from harness.oracles import ORACLES
+    from harness.selection import UsageError, split_list
+
+    try:
+        if args.examples < 1:
+            raise UsageError(f"--examples must be >= 1, got {args.examples}")
+        dtypes = split_list("--dtype", args.dtype, DTYPES)
+        oracles = split_list("--oracles", args.oracles, ORACLES)
+        impl = load_implementation(args.impl)
+    except (UsageError, ImplementationError) as exc:
+        return _usage(str(exc))
+    for note in impl.notes:
+        print(f"gradgate: note: {note}", file=sys.stderr)
+    found = search(impl, examples=args.examples, seed=args.seed, oracles=oracles, dtypes=dtypes)
+    if found is None:
+        print(f"{args.examples} random valid cases, no failure (seed {args.seed})")
+        return EXIT_OK
+    print(f"minimal failing case: {found.id} ({found.status})")
+    print(found.message.split(". Rerun: ")[0])
+    print(f"rerun: {rerun_command(impl.name, found.id, args.seed)}")
+    return EXIT_FAILED
 
 
 def compare(base_path: str, new_path: str) -> int:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_IMPL = "reference_impl"
-_NOTES: list[str] = []  # things loading had to do, said once by whoever shows them
 
 
 class ImplementationError(Exception):
@@ -67,8 +66,11 @@ def _require(obj: object, name: str, attr: str, args: str, count: int) -> Callab
     return fn
 
 
-def import_object(spec: str) -> tuple[str, object]:
-    """(canonical name, object) for MODULE or MODULE:ATTR; the current directory is importable."""
+def import_object(spec: str) -> tuple[str, object, list[str]]:
+    """(name, object, notes) for MODULE or MODULE:ATTR; the current directory is importable.
+
+    The notes say what loading had to do (a compatibility shim), for the caller to show once.
+    """
     if not spec or spec.count(":") > 1:
         raise ImplementationError(f"--impl must be MODULE or MODULE:ATTR, got {spec!r}")
     module_name, _, attr = spec.partition(":")
@@ -78,8 +80,6 @@ def import_object(spec: str) -> tuple[str, object]:
     from harness.adapters.numpy_ml_compat import ensure_importable
 
     note = ensure_importable(module_name)
-    if note:
-        _NOTES.append(note)
     try:
         with warnings.catch_warnings():
             if note is not None or module_name.startswith("numpy_ml"):
@@ -95,21 +95,21 @@ def import_object(spec: str) -> tuple[str, object]:
         if not hasattr(obj, part):
             raise ImplementationError(f"module {module_name!r} has no attribute {attr!r}")
         obj = getattr(obj, part)
-    return spec, obj
+    return spec, obj, [note] if note else []
 
 
 def load_implementation(spec: str = DEFAULT_IMPL) -> Implementation:
     """The implementation `spec` names (layer classes adapted); ImplementationError if none."""
-    name, obj = import_object(spec)
+    name, obj, notes = import_object(spec)
     if inspect.isclass(obj):
         from harness.adapters import adapt_class
 
         impl = adapt_class(name, obj)
-        impl.notes = list(_NOTES)
+        impl.notes = notes
         return impl
     forward = _require(obj, name, "forward", "(X, W, b, cfg)", 4)
     backward = _require(obj, name, "backward", "(dY, X, W, b, cfg)", 5)
     supports = getattr(obj, "supports", None)
     if supports is not None and not callable(supports):
         raise ImplementationError(f"{name}: supports must be callable as supports(cfg)")
-    return Implementation(name, forward, backward, supports, list(_NOTES))
+    return Implementation(name, forward, backward, supports, notes)

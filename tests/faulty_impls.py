@@ -99,3 +99,13 @@ def _hang_unstoppably(*args):  # type: ignore[no-untyped-def]
 
 
 hangs_unstoppably = _faulty(forward_fault=_hang_unstoppably)
+
+
+def _segfault(*args):  # type: ignore[no-untyped-def]
+    """A crash in native code: read address 0."""
+    import ctypes
+
+    ctypes.string_at(0)
+
+
+segfaults = _faulty(forward_fault=_segfault)

@@ -139,3 +139,9 @@ def test_numpy_ml_import_shim_is_said_once(tmp_path: Path) -> None:
     out = gradgate("run", "--impl", NUMPY_ML, "--case", case, "--report-dir", str(tmp_path))
     assert out.returncode == 0, out.stdout + out.stderr
     assert (out.stdout + out.stderr).count(SHIM_NOTE) == 1
+
+
+@needs_numpy_ml
+def test_the_shim_note_belongs_to_numpy_ml_only() -> None:
+    assert load_implementation(NUMPY_ML).notes == [SHIM_NOTE]
+    assert load_implementation("reference_impl").notes == []

@@ -96,6 +96,7 @@ def test_bugged_implementation_fails_with_named_cases_and_pictures(tmp_path: Pat
         ("returns_none", "failed", "backward returned NoneType"),
         ("mutates_input", "failed", "modified their inputs: dY"),
         ("exits_process", "errored", "worker process died"),
+        ("segfaults", "errored", "worker process died"),
     ],
 )
 def test_faults_take_down_only_their_own_cases(

@@ -50,3 +50,17 @@ def test_a_failure_shrinks_to_a_minimal_rerunnable_case() -> None:
     assert minimal.batch == 2 and minimal.bias
     assert (minimal.in_h, minimal.in_w, minimal.kh, minimal.kw) == (1, 1, 1, 1)
     assert minimal.stride == (1, 1) and minimal.groups == 1
+
+
+def test_gradgate_fuzz_prints_a_minimal_rerunnable_case() -> None:
+    from tests.commands import gradgate
+
+    out = gradgate("fuzz", "--impl", "tests.bugged_impls:db_mean_over_batch", "--examples", "100")
+    assert out.returncode == 1, out.stdout + out.stderr
+    minimal = "n2-c1x1-g1-i1x1-k1x1-s1x1-p0.0.0.0-d1x1-op0x0-b1-identity-f64"
+    assert f"minimal failing case: {minimal} (failed)" in out.stdout
+    assert f"rerun: gradgate run --impl tests.bugged_impls:db_mean_over_batch --case {minimal}" in (
+        out.stdout
+    )
+    clean = gradgate("fuzz", "--examples", "25")
+    assert clean.returncode == 0 and "25 random valid cases, no failure" in clean.stdout

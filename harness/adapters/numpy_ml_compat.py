@@ -16,9 +16,15 @@ SHIM_NOTE = (
 )
 
 
+_applied = False
+
+
 def ensure_importable(module_name: str) -> str | None:
-    """Apply the shim before importing a numpy_ml module; the note to show, if it was needed."""
-    if module_name.split(".")[0] != "numpy_ml" or hasattr(collections, "Hashable"):
+    """Apply the shim before importing a numpy_ml module; the note to show, if it is needed."""
+    global _applied
+    if module_name.split(".")[0] != "numpy_ml":
         return None
-    collections.Hashable = collections.abc.Hashable  # type: ignore[attr-defined]
-    return SHIM_NOTE
+    if not hasattr(collections, "Hashable"):
+        collections.Hashable = collections.abc.Hashable  # type: ignore[attr-defined]
+        _applied = True
+    return SHIM_NOTE if _applied else None

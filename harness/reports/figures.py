@@ -1,4 +1,9 @@
-"""Pictures of where a failing case's error is, drawn with matplotlib (Agg, no display)."""
+"""Pictures of where a failing case's error is, drawn with matplotlib (Agg, no display).
+
+One panel per failing quantity (from the torch oracle when it failed, else fd): |got - expected|
+over rows x cols for Y and dX (worst over batch and channels), over kernel taps for dW (worst
+over channels), per channel for db.
+"""
 
 from __future__ import annotations
 
@@ -6,58 +11,61 @@ import io
 
 import numpy as np
 
+from harness.comparison import Check
 from harness.result import CaseResult
 
-# Which check to picture first when several failed.
-_PREFERENCE = ("torch", "fd")
+QUANTITIES = ("Y", "dX", "dW", "db")
+ORACLE_PREFERENCE = ("torch", "fd")
 
 
-def _picturable(result: CaseResult) -> tuple[str, np.ndarray] | None:
-    failed = [
-        (name, c)
-        for name, c in result.checks.items()
-        if not c.passed and c.error_map is not None and c.error_map.ndim >= 1
-    ]
-    if not failed:
-        return None
-    failed.sort(
-        key=lambda nc: (
-            _PREFERENCE.index(nc[0].split(":")[0]) if nc[0].split(":")[0] in _PREFERENCE else 9,
-            nc[0],
-        )
-    )
-    name, check = failed[0]
-    assert check.error_map is not None
-    return name, np.nan_to_num(check.error_map, nan=np.inf, posinf=np.finfo(float).max)
+def failing_maps(result: CaseResult) -> list[tuple[str, Check]]:
+    """For each quantity, the failing check to picture, in Y, dX, dW, db order."""
+    picked = []
+    for quantity in QUANTITIES:
+        for oracle in ORACLE_PREFERENCE:
+            check = result.checks.get(f"{oracle}:{quantity}")
+            if check is not None and not check.passed and check.error_map is not None:
+                picked.append((f"{oracle}:{quantity}", check))
+                break
+    return picked
+
+
+def _image(quantity: str, err: np.ndarray) -> tuple[np.ndarray, str, str]:
+    if quantity in ("Y", "dX"):
+        return err.max(axis=(0, 3)), "col", "row"
+    if quantity == "dW":
+        return err.max(axis=(2, 3)), "kw", "kh"
+    return err.reshape(1, -1), "channel", ""
 
 
 def error_figure(result: CaseResult) -> bytes | None:
-    """A PNG heatmap of |got - expected| for the first failing check, or None if nothing to draw."""
-    picked = _picturable(result)
-    if picked is None:
+    """A PNG with one heatmap per failing quantity, or None if there is nothing to draw."""
+    panels = failing_maps(result)
+    if not panels:
         return None
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    name, err = picked
-    quantity = name.split(":")[-1]
-    fig, ax = plt.subplots(figsize=(4.8, 3.6), dpi=80)
-    if quantity in ("Y", "dX"):
-        image = err.max(axis=(0, 3))  # rows x cols, worst over batch and channels
-        xlabel, ylabel = "col", "row"
-    elif quantity == "dW":
-        image = err.max(axis=(2, 3))  # kernel taps, worst over in/out channels
-        xlabel, ylabel = "kw", "kh"
-    else:
-        image = err.reshape(1, -1)
-        xlabel, ylabel = "channel", ""
-    shown = ax.imshow(image, cmap="magma", interpolation="nearest", aspect="auto")
-    fig.colorbar(shown, ax=ax, label="|got - expected|")
-    ax.set_title(f"{name}: where the error is", fontsize=9)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(3.6 * len(panels), 3.2), dpi=80, squeeze=False
+    )
+    for ax, (name, check) in zip(axes[0], panels):
+        assert check.error_map is not None
+        err = np.nan_to_num(check.error_map, nan=np.finfo(float).max, posinf=np.finfo(float).max)
+        image, xlabel, ylabel = _image(name.split(":")[1], err)
+        shown = ax.imshow(image, cmap="magma", interpolation="nearest", aspect="auto")
+        fig.colorbar(shown, ax=ax, label="|got - expected|")
+        ax.set_title(f"{name} ({check.n_off} of {check.n_checked} off)", fontsize=9)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if not ylabel:
+            ax.set_yticks([])
+    fig.suptitle(result.id, fontsize=8)
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png")

@@ -6,6 +6,7 @@ Every string from a report (ids, messages, names) is escaped before it reaches t
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 from typing import Any
 
@@ -17,7 +18,8 @@ body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#eee;cursor:pointer}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .passed{color:#176f2c}.failed,.errored{color:#b00020;font-weight:bold}.unsupported{color:#777}
-code{font-size:12px}.msg{max-width:60em;font-size:12px}
+code{font-size:12px;white-space:nowrap}.msg{max-width:80em;font-size:12px}
+a{color:inherit}img{border:1px solid #ddd}
 """
 _SORT_SCRIPT = """
 document.querySelectorAll('th').forEach(function(th, col){
@@ -38,17 +40,39 @@ document.querySelectorAll('th').forEach(function(th, col){
 """
 
 
+def _message(message: str) -> str:
+    """The escaped message, one failing check per line."""
+    parts = re.split(r"; (?=(?:torch|fd|adjoint|contract):)|\. (?=Rerun: )", message)
+    return "<br>".join(escape(part) for part in parts)
+
+
+def _ratio(r: float) -> str:
+    """A ratio for the table; the float maximum stands for an infinite ratio (error, bound 0)."""
+    return "inf" if r >= 1e300 else f"{r:.3g}"
+
+
 def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
     e = escape
     title = f"gradgate: {report['implementation']} on the {report['grid']} grid"
-    check_names = sorted({name for c in report["cases"] for name in c.get("checks", {})})
-    head = "".join(f"<th>{e(n)}</th>" for n in ["case", "status", "worst ratio", *check_names])
+    check_names = sorted(
+        {name for c in report["cases"] for name in c.get("checks", {})}
+        - {
+            name
+            for c in report["cases"]
+            for name in c.get("checks", {})
+            if name.startswith("contract:")
+        }
+    )
+    columns = ["case", "status", "worst ratio", *check_names, "contract"]
+    head = "".join(f"<th>{e(n)}</th>" for n in columns)
     rows = []
     for c in report["cases"]:
+        failing = c["status"] in ("failed", "errored")
+        label = f'<a href="#{e(c["id"])}">{e(c["id"])}</a>' if failing else e(c["id"])
         cells = [
-            f"<td><code>{e(c['id'])}</code></td>",
+            f"<td><code>{label}</code></td>",
             f'<td class="{e(c["status"])}">{e(c["status"])}</td>',
-            f'<td class="num" data-v="{worst_ratio(c):.6g}">{worst_ratio(c):.3g}</td>',
+            f'<td class="num" data-v="{worst_ratio(c):.6g}">{_ratio(worst_ratio(c))}</td>',
         ]
         for name in check_names:
             check = c.get("checks", {}).get(name)
@@ -57,7 +81,14 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
             else:
                 cls = "passed" if check["passed"] else "failed"
                 r = float(check["error_ratio"])
-                cells.append(f'<td class="num {cls}" data-v="{r:.6g}">{r:.3g}</td>')
+                cells.append(f'<td class="num {cls}" data-v="{r:.6g}">{_ratio(r)}</td>')
+        contract = [
+            k
+            for k, v in c.get("checks", {}).items()
+            if k.startswith("contract:") and not v["passed"]
+        ]
+        verdict = ", ".join(contract) if contract else "ok"
+        cells.append(f'<td class="{"failed" if contract else "passed"}">{e(verdict)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     failures = []
     for c in report["cases"]:
@@ -72,7 +103,7 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
         failures.append(
             f'<h3 id="{e(c["id"])}"><code>{e(c["id"])}</code> '
             f'<span class="{e(c["status"])}">{e(c["status"])}</span></h3>'
-            f'<p class="msg">{e(c["message"])}</p>{picture}'
+            f'<p class="msg">{_message(c["message"])}</p>{picture}'
         )
     regressions = report.get("regressions") or []
     reg_html = ""
@@ -87,7 +118,7 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
 <p>Error ratio = error / the bound derived for that element; a check passes at &le; 1.
 Click a column to sort.</p>
 {reg_html}
-<h2>Cases</h2><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>
 <h2>Failures ({len(failures)})</h2>{"".join(failures) or "<p>None.</p>"}
+<h2>Cases</h2><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>
 <script>{_SORT_SCRIPT}</script></body></html>
 """

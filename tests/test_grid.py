@@ -9,8 +9,16 @@ import sys
 import pytest
 
 from cases.case import Case, parse_case_id
-from cases.covering import all_pairs, completable, feasible_pairs, pairs_of
-from cases.grids import EDGE_CASES, FACTORS, GRIDS, grid_cases, pairwise_configs, violates
+from cases.covering import all_pairs, completable, feasible_pairs, pairs_of, pairwise_rows
+from cases.grids import (
+    COMPONENTS,
+    EDGE_CASES,
+    FACTORS,
+    GRIDS,
+    grid_cases,
+    pairwise_configs,
+    violates,
+)
 from harness.data import case_data
 from tests.commands import ROOT
 
@@ -52,7 +60,7 @@ def _rows_of(case: Case) -> list[dict]:
 
 
 def test_default_grid_covers_every_feasible_pair_in_each_dtype() -> None:
-    needed = set(feasible_pairs(FACTORS, violates))
+    needed = set(feasible_pairs(FACTORS, violates))  # full search, without the components
     for dtype in ("float64", "float32"):
         covered: set = set()
         for case in grid_cases("default", (dtype,)):
@@ -71,6 +79,13 @@ def test_infeasible_pairs_are_really_infeasible() -> None:
     assert ("in_ch", 1, "groups", "depthwise") in dropped
     for f1, v1, f2, v2 in dropped:
         assert not completable({f1: v1, f2: v2}, FACTORS, violates)
+
+
+def test_searching_by_components_finds_the_same_feasible_pairs() -> None:
+    """The grid searches each group of interacting factors alone: that must change nothing."""
+    assert feasible_pairs(FACTORS, violates, COMPONENTS) == feasible_pairs(FACTORS, violates)
+    constrained = {name for group in COMPONENTS for name in group}
+    assert {name for name, _ in FACTORS} - constrained == {"activation", "batch", "bias"}
 
 
 def test_every_pairwise_row_is_valid_and_constructible() -> None:
@@ -157,3 +172,11 @@ def test_data_depends_on_seed_and_case() -> None:
     assert not (case_data(a, 0).W == case_data(a, 1).W).all()
     assert case_data(a, 0).X.dtype.name == a.dtype
     assert case_data(b, 0).b is None or case_data(b, 0).b.shape == (b.out_ch,)
+
+
+def test_the_coverage_check_notices_a_missing_row() -> None:
+    rows = pairwise_rows(FACTORS, violates, COMPONENTS)
+    needed = set(feasible_pairs(FACTORS, violates, COMPONENTS))
+    covered_without_last = {p for row in rows[:-1] for p in pairs_of(row, FACTORS)}
+    assert needed - covered_without_last  # every row carries a pair no other row has
+    assert not needed - {p for row in rows for p in pairs_of(row, FACTORS)}

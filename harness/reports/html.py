@@ -60,7 +60,7 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
             name
             for c in report["cases"]
             for name in c.get("checks", {})
-            if name.startswith("contract:")
+            if name.startswith(("contract:", "repeat:"))
         }
     )
     columns = ["case", "status", "worst ratio", *check_names, "contract"]
@@ -85,7 +85,7 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
         contract = [
             k
             for k, v in c.get("checks", {}).items()
-            if k.startswith("contract:") and not v["passed"]
+            if k.startswith(("contract:", "repeat:")) and not v["passed"]
         ]
         verdict = ", ".join(contract) if contract else "ok"
         cells.append(f'<td class="{"failed" if contract else "passed"}">{e(verdict)}</td>')

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -128,14 +129,15 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--baseline: {exc}")
 
     report_dir = Path(args.report_dir)
+    started = time.time_ns()
     status = _run_pytest(args, opts.impl, report_dir, len(selected))
+    report_path = report_dir / "report.json"
     try:
-        report = read_report(report_dir / "report.json")
+        if not report_path.exists() or report_path.stat().st_mtime_ns < started:
+            raise ReportError(f"{report_path} was not written by this run")
+        report = read_report(report_path)
     except ReportError as exc:
-        print(
-            f"gradgate: no complete report was written (pytest exit {status}): {exc}",
-            file=sys.stderr,
-        )
+        print(f"gradgate: no complete report (pytest exit {status}): {exc}", file=sys.stderr)
         return EXIT_USAGE
     s = report["summary"]
     return EXIT_FAILED if s["failed"] or s["errored"] or report.get("regressions") else EXIT_OK
@@ -150,7 +152,6 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
         p for p in (os.getcwd(), os.environ.get("PYTHONPATH", "")) if p
     )
     report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "report.json").unlink(missing_ok=True)
     pytest_args = [
         str(HARNESS_DIR / "gate_suite.py"),
         "-c",

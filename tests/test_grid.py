@@ -180,3 +180,14 @@ def test_the_coverage_check_notices_a_missing_row() -> None:
     covered_without_last = {p for row in rows[:-1] for p in pairs_of(row, FACTORS)}
     assert needed - covered_without_last  # every row carries a pair no other row has
     assert not needed - {p for row in rows for p in pairs_of(row, FACTORS)}
+
+
+def test_committed_shard_durations_cover_every_grid_case() -> None:
+    """pytest-split balances shards by these: a grid change must refresh them (see docs/)."""
+    import json
+
+    durations = json.loads((ROOT / "harness" / "durations.json").read_text())
+    missing = [
+        c.id for c in grid_cases("full") if f"gate_suite.py::test_case[{c.id}]" not in durations
+    ]
+    assert not missing, f"{len(missing)} cases have no duration, e.g. {missing[:2]}"

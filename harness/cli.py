@@ -146,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
 def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: int) -> int:
     import pytest
 
+    from harness.reports.writing import JUNIT_PARTIAL
+
     # Workers import the implementation from the caller's directory, like the controller.
     os.environ["GRADGATE_NOTES_SHOWN"] = "1"
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -172,7 +174,7 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
         args.workers,
         "--max-worker-restart",
         str(max(4, n_cases)),
-        f"--junitxml={report_dir / '.junit.xml.partial'}",
+        f"--junitxml={report_dir / JUNIT_PARTIAL}",
         "--gradgate-impl",
         impl,
         "--gradgate-grid",

@@ -82,7 +82,7 @@ def import_object(spec: str) -> tuple[str, object, list[str]]:
     note = ensure_importable(module_name)
     try:
         with warnings.catch_warnings():
-            if note is not None or module_name.startswith("numpy_ml"):
+            if module_name.split(".")[0] == "numpy_ml":
                 # numpy-ml warns at import that gym is missing (for its RL agents, not layers);
                 # its warning class cannot be unpickled by an xdist controller without the shim.
                 warnings.simplefilter("ignore")

@@ -4,7 +4,8 @@ Registered through the `pytest11` entry point when gradgate is installed.  Any t
 the `gradgate_case` (or `gradgate_result`) fixture is parametrized over the selected cases.
 Per-case numbers go into `user_properties` as plain floats, so they survive pytest-xdist and
 reach JUnit XML; the controller (or the single process) collects them and writes the reports.
-Imports of numpy and torch are deferred: the plugin costs nothing to sessions that don't gate.
+Everything heavy (numpy, torch, the grids, the reports) is imported inside the hooks that need
+it, so the plugin adds next to nothing to pytest sessions that don't gate.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import os
 import shutil
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from harness.loading import DEFAULT_IMPL, ImplementationError
-from harness.reports.writing import FIGURES_DIR
-from harness.selection import GateOptions, UsageError
+
+if TYPE_CHECKING:
+    from harness.selection import GateOptions
 
 NOTES_SHOWN_VARIABLE = "GRADGATE_NOTES_SHOWN"
 
@@ -61,6 +63,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def gate_options(config: pytest.Config) -> GateOptions:
+    from harness.selection import GateOptions, UsageError
+
     cached = getattr(config, "_gradgate_options", None)
     if cached is None:
         try:
@@ -87,16 +91,21 @@ def _is_worker(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    opts = gate_options(config)
-    from harness.adapters.numpy_ml_compat import ensure_importable
+    module = str(config.getoption("gradgate_impl")).partition(":")[0]
+    if module.split(".")[0] == "numpy_ml":
+        from harness.adapters.numpy_ml_compat import ensure_importable
 
-    # The controller unpickles workers' warnings by importing their modules: numpy-ml's too.
-    ensure_importable(opts.impl.partition(":")[0])
+        # The controller unpickles workers' warnings by importing their modules: numpy-ml's too.
+        ensure_importable(module)
     if getattr(config.option, "numprocesses", None) and not _is_worker(config):
         for var in THREAD_VARIABLES:  # workers inherit these before they import numpy
             os.environ.setdefault(var, "1")
-    if _is_worker(config) or opts.report_dir is None:
+    if _is_worker(config) or config.getoption("gradgate_report_dir") is None:
         return
+    from harness.reports.writing import FIGURES_DIR
+
+    opts = gate_options(config)
+    assert opts.report_dir is not None
     if opts.baseline is not None:
         from harness.reports.report_json import ReportError, read_report
 
@@ -110,6 +119,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "gradgate_case" in metafunc.fixturenames:
+        from harness.selection import UsageError
+
         try:
             cases = gate_options(metafunc.config).cases()
         except UsageError as exc:
@@ -151,6 +162,8 @@ def gradgate_result(
         timeout=opts.timeout,
         hard_grace=max(5.0, opts.timeout or 0) if _is_worker(request.config) else None,
     )
+    if opts.report_dir is not None and result.status in ("failed", "errored"):
+        _save_figure(opts.report_dir, result)  # first: it may add to the message recorded below
     props = request.node.user_properties
     props.append(("gradgate_status", result.status))
     props.append(("gradgate_worst_ratio", float(result.worst_ratio)))
@@ -158,14 +171,14 @@ def gradgate_result(
     for name, check in result.checks.items():
         props.append((f"{name}:error_ratio", float(check.as_report()["error_ratio"])))  # type: ignore[arg-type]
     props.append((RESULT_PROPERTY, json.dumps(result.as_report(), allow_nan=False)))
-    if opts.report_dir is not None and result.status in ("failed", "errored"):
-        _save_figure(opts.report_dir, result)
     return result
 
 
 def _save_figure(report_dir: Path, result: Any) -> None:
+    """The failure's heatmap, for report.html; a note in the message if it cannot be drawn."""
     from harness.reports.atomic import write_atomic
     from harness.reports.figures import error_figure
+    from harness.reports.writing import FIGURES_DIR
 
     try:
         png = error_figure(result)
@@ -217,6 +230,7 @@ class GateRecorder:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         from harness.reports.writing import write_reports
+        from harness.selection import UsageError
 
         try:
             selected = self.opts.cases()

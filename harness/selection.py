@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cases.case import DTYPES, Case, parse_case_id
@@ -37,7 +37,6 @@ class GateOptions:
     timeout: float | None = None
     report_dir: Path | None = None
     baseline: Path | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.grid not in GRIDS:

@@ -81,9 +81,7 @@ class LayerClassAdapter:
         layer.parameters["W"] = W.copy()
         bias = np.zeros(W.shape[3] * cfg.groups, X.dtype) if b is None else b
         layer.parameters["b"] = bias.reshape(1, 1, 1, -1).copy()
-        for name, value in layer.gradients.items():
-            layer.gradients[name] = np.zeros_like(layer.parameters[name])
-            del value
+        layer.gradients = {name: np.zeros_like(p) for name, p in layer.parameters.items()}
         return layer
 
     def forward(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:

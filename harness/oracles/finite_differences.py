@@ -144,8 +144,10 @@ class _Differencer:
             self.Y0 = np.asarray(forward(data.X, data.W, data.b), dtype=np.float64)
             self.calls = 1
         self.m3 = THIRD_DERIVATIVE_MAX[case.activation]
-        self.u = u
+        # Per-output allowances, the same for every colour.
         self.kinked_allowed = 4 * self.y_err + 4 * u * np.abs(self.Y0)
+        self.moved_allowed = 2 * self.y_err + 4 * u * np.abs(self.Y0)
+        self.rounding = 2 * self.abs_dY * self.y_err
         self.stray = 0
 
     def pair(
@@ -163,13 +165,9 @@ class _Differencer:
         Yp = np.asarray(self.forward(X[0], W[0], b[0]), dtype=np.float64)
         Ym = np.asarray(self.forward(X[1], W[1], b[1]), dtype=np.float64)
         self.calls += 2
-        moved = np.abs(Yp - Ym) > 2 * self.y_err + 4 * self.u * np.abs(self.Y0)
+        moved = np.abs(Yp - Ym) > self.moved_allowed
         self.stray += int(np.count_nonzero(moved & ~reach))
-        out = {
-            "signal": self.dY * (Yp - Ym),
-            "rounding": 2 * self.abs_dY * self.y_err,
-            "weight": self.abs_dY,
-        }
+        out = {"signal": self.dY * (Yp - Ym), "rounding": self.rounding, "weight": self.abs_dY}
         if self.case.activation in PIECEWISE_LINEAR:
             out["kinks"] = (np.abs(Yp - 2 * self.Y0 + Ym) > self.kinked_allowed).astype(float)
         return out

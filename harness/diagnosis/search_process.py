@@ -1,0 +1,46 @@
+"""The child process of the minimal case search: `python -m harness.diagnosis.search_process
+REQUEST.json RESULT.json` (see `minimal_cases.search_isolated`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def main(argv: list[str]) -> int:
+    request_path, result_path = Path(argv[0]), Path(argv[1])
+    request = json.loads(request_path.read_text())
+    import torch
+
+    from harness.diagnosis.minimal_cases import _write_json, search_in_process
+    from harness.loading import ImplementationError, load_implementation
+
+    torch.set_num_threads(1)  # like a gate worker: the machine is shared
+    try:
+        impl = load_implementation(request["impl"])
+    except ImplementationError as exc:
+        _write_json(result_path, {"error": f"the implementation cannot be loaded here: {exc}"})
+        return 0
+    search_in_process(
+        impl,
+        [_target(t) for t in request["targets"]],
+        seed=request["seed"],
+        oracles=request["oracles"],
+        seconds=request["seconds"],
+        max_calls=request["max_calls"],
+        progress=result_path,
+    )
+    return 0
+
+
+def _target(data: dict[str, Any]) -> Any:
+    from harness.diagnosis.minimal_cases import Target
+
+    rule = tuple((str(f), str(v)) for f, v in data["rule"])
+    return Target(data["start"], data["check"], rule, data["explanation"])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

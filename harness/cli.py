@@ -1,4 +1,4 @@
-"""`gradgate`: run the gate, compare two reports, merge shard reports.
+"""`gradgate`: run the gate, compare two reports, merge shard reports, explain a report.
 
 `gradgate run` is a thin front over pytest, pytest-xdist and the gradgate plugin (one engine):
 it validates the options, then runs the gate suite in worker processes, so that an
@@ -17,6 +17,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.diagnosis import DiagnosisSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 HARNESS_DIR = Path(__file__).resolve().parent
@@ -66,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="pytest-split durations file (default: the committed one)",
     )
+    run.add_argument(
+        "--no-diagnosis", action="store_true", help="do not diagnose the failures at the end"
+    )
+    run.add_argument(
+        "--diagnosis-seconds",
+        type=float,
+        default=None,
+        help="time budget of the minimal failing case search (default 20)",
+    )
     fz = sub.add_parser("fuzz", help="search random valid cases for a failure, shrink it")
     fz.add_argument("--impl", default="reference_impl", help="MODULE or MODULE:ATTR")
     fz.add_argument("--examples", type=int, default=200, help="how many cases to draw")
@@ -75,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="compare a report with a baseline report")
     cmp.add_argument("base")
     cmp.add_argument("new")
+    explain = sub.add_parser("explain", help="diagnose the failures of a report, write it back")
+    explain.add_argument("report")
+    explain.add_argument("--diagnosis-seconds", type=float, default=None)
     merge = sub.add_parser("merge", help="merge shard reports into one")
     merge.add_argument("reports", nargs="+")
     merge.add_argument("-o", "--output", required=True, help="the merged report.json")
@@ -89,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return compare(args.base, args.new)
     if args.command == "fuzz":
         return fuzz(args)
+    if args.command == "explain":
+        return explain(args.report, args.diagnosis_seconds)
     return merge(args.reports, args.output)
 
 
@@ -121,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--group must be in [1, --splits = {args.splits}], got {args.group}")
         if opts.baseline is not None:
             read_report(opts.baseline)
+        diagnosis_settings(args.no_diagnosis, args.diagnosis_seconds)
         for note in load_implementation(opts.impl).notes:
             print(f"gradgate: note: {note}", file=sys.stderr)
     except (UsageError, ImplementationError) as exc:
@@ -194,6 +213,10 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
         pytest_args += ["--gradgate-timeout", str(args.timeout)]
     if args.baseline is not None:
         pytest_args += ["--gradgate-baseline", args.baseline]
+    if args.no_diagnosis:
+        pytest_args.append("--gradgate-no-diagnosis")
+    if args.diagnosis_seconds is not None:
+        pytest_args += ["--gradgate-diagnosis-seconds", str(args.diagnosis_seconds)]
     if args.splits is not None:
         durations = args.durations_path or str(HARNESS_DIR / "durations.json")
         pytest_args += [
@@ -260,6 +283,31 @@ def compare(base_path: str, new_path: str) -> int:
     for case_id in cmp.removed:
         print(f"REMOVED   {case_id}")
     return EXIT_FAILED if cmp.regressions else EXIT_OK
+
+
+def diagnosis_settings(off: bool, seconds: float | None) -> DiagnosisSettings:
+    from harness.diagnosis import DiagnosisSettings
+    from harness.selection import UsageError
+
+    try:
+        return DiagnosisSettings.from_options(off=off, seconds=seconds)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def explain(path: str, seconds: float | None) -> int:
+    from harness.diagnosis.explaining import explain_report
+    from harness.reports.diagnosis_section import diagnosis_lines
+    from harness.reports.report_json import ReportError
+    from harness.selection import UsageError
+
+    try:
+        report = explain_report(Path(path), diagnosis_settings(False, seconds))
+    except (ReportError, UsageError) as exc:
+        return _usage(str(exc))
+    lines = diagnosis_lines(report) or [f"{path}: no case failed or errored, nothing to explain"]
+    print("\n".join(lines))
+    return EXIT_OK
 
 
 def merge(paths: Sequence[str], output: str) -> int:

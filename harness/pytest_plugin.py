@@ -22,6 +22,7 @@ import pytest
 from harness.loading import DEFAULT_IMPL, ImplementationError
 
 if TYPE_CHECKING:
+    from harness.diagnosis import DiagnosisSettings
     from harness.selection import GateOptions
 
 NOTES_SHOWN_VARIABLE = "GRADGATE_NOTES_SHOWN"
@@ -60,6 +61,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write report.json, summary.md, report.html (and junit.xml) here",
     )
     group.addoption("--gradgate-baseline", default=None, help="report.json to compare against")
+    group.addoption(
+        "--gradgate-no-diagnosis", action="store_true", help="no diagnosis of the failures"
+    )
+    group.addoption(
+        "--gradgate-diagnosis-seconds",
+        type=float,
+        default=None,
+        help="time budget of the minimal failing case search (default 20)",
+    )
 
 
 def gate_options(config: pytest.Config) -> GateOptions:
@@ -83,6 +93,18 @@ def gate_options(config: pytest.Config) -> GateOptions:
             raise pytest.UsageError(str(exc)) from None
         config._gradgate_options = cached  # type: ignore[attr-defined]
     return cached
+
+
+def diagnosis_settings(config: pytest.Config) -> DiagnosisSettings:
+    from harness.diagnosis import DiagnosisSettings
+
+    try:
+        return DiagnosisSettings.from_options(
+            off=config.getoption("gradgate_no_diagnosis"),
+            seconds=config.getoption("gradgate_diagnosis_seconds"),
+        )
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -114,6 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except ReportError as exc:
             raise pytest.UsageError(f"--baseline: {exc}") from None
     shutil.rmtree(opts.report_dir / FIGURES_DIR, ignore_errors=True)
+    diagnosis_settings(config)  # a bad budget is a usage error before any case runs
     config.pluginmanager.register(GateRecorder(config, opts), "gradgate-recorder")
 
 
@@ -239,7 +262,9 @@ class GateRecorder:
         if self.collected is not None:
             kept = set(self.collected)
             selected = [c for c in selected if c.id in kept]
-        self.report = write_reports(self.opts, selected, self.results)
+        self.report = write_reports(
+            self.opts, selected, self.results, diagnosis=diagnosis_settings(self.config)
+        )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         from harness.reports.terminal import summary_lines

@@ -29,6 +29,11 @@ class DiagnosisSettings:
     seconds: float = DEFAULT_SECONDS
     max_calls: int = DEFAULT_MAX_CALLS
 
+    @classmethod
+    def from_options(cls, *, off: bool, seconds: float | None) -> DiagnosisSettings:
+        """From `--no-diagnosis` and `--diagnosis-seconds` (None: the default budget)."""
+        return cls(enabled=not off, seconds=DEFAULT_SECONDS if seconds is None else seconds)
+
     def __post_init__(self) -> None:
         if not self.seconds > 0:
             raise ValueError(
@@ -61,8 +66,9 @@ def diagnose(
         return None
     attribution = attribute(cases)
     notes = [attribution.note] if attribution.note else []
-    pairs = list(enumerate(attribution.explanations)) or [(None, None)]
-    targets = [t for i, e in pairs if (t := pick_target(cases, e, i)) is not None]
+    found = attribution.explanations
+    indices: list[int | None] = [*range(len(found))] or [None]
+    targets = [t for i in indices if (t := pick_target(cases, found, i)) is not None]
     minimal: list[dict[str, Any]] = []
     if not attribution.explanations:
         notes.append("the minimal case below shrinks the smallest failing case; no factor is named")
@@ -78,6 +84,25 @@ def diagnose(
         "minimal_cases": minimal,
         "note": "; ".join(notes),
     }
+
+
+def with_diagnosis(
+    report: Mapping[str, Any], settings: DiagnosisSettings, *, impl: Implementation | None = None
+) -> dict[str, Any]:
+    """The report with its `diagnosis` (before `cases`), or without one when nothing failed
+    or the settings turn it off.  Never raises: a diagnosis that breaks says so in its note."""
+    found: dict[str, Any] | None = None
+    if settings.enabled:
+        try:
+            found = diagnose(report, impl=impl, settings=settings)
+        except Exception as exc:  # the report matters more than its diagnosis
+            note = f"the diagnosis failed: {type(exc).__name__}: {exc}"
+            found = {"explanations": [], "minimal_cases": [], "note": note}
+    out = {k: v for k, v in report.items() if k not in ("diagnosis", "cases")}
+    if found is not None:
+        out["diagnosis"] = found
+    out["cases"] = report["cases"]
+    return out
 
 
 def _search(

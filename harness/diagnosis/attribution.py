@@ -176,14 +176,21 @@ def attribute(cases: Sequence[Mapping[str, Any]]) -> Attribution:
             (every,), "no case passed, so no factor can tell the failing cases from passing ones"
         )
     singles, pairs = _rules(cases)
-    remaining, chosen = failing, []
+    remaining, chosen = failing, list[Explanation]()
     while remaining and len(chosen) < MAX_EXPLANATIONS:
         rule = _pick(singles + pairs, remaining, failing, passing)
         if rule is None:
             break
         chosen.append(
             _explanation(
-                rule.levels, rule.cases & failing, failing, passing & rule.cases, cases, n_passing
+                rule.levels,
+                rule.cases & failing,
+                failing,
+                passing & rule.cases,
+                cases,
+                n_passing,
+                left=remaining.bit_count(),
+                new=(rule.cases & remaining).bit_count(),
             )
         )
         remaining &= ~rule.cases
@@ -211,6 +218,9 @@ def _explanation(
     matched: int,
     cases: Sequence[Mapping[str, Any]],
     n_passing: int = 0,
+    *,
+    left: int | None = None,
+    new: int | None = None,
 ) -> Explanation:
     members = _members(covered, cases)
     quantities = tuple(q for q in QUANTITIES if any(q in failing_quantities(c) for c in members))
@@ -223,22 +233,36 @@ def _explanation(
         passing_total=n_passing,
         quantities=quantities,
         covered_ids=tuple(str(c["id"]) for c in members),
-        text=_sentence(levels, n_covered, n_failing, n_matched) + "; " + _quantity_phrase(members),
+        text=_sentence(levels, n_covered, n_failing, n_matched, left, new)
+        + "; "
+        + _quantity_phrase(members),
     )
 
 
-def _sentence(levels: tuple[Level, ...], covered: int, failing: int, matched: int) -> str:
+def _sentence(
+    levels: tuple[Level, ...],
+    covered: int,
+    failing: int,
+    matched: int,
+    left: int | None = None,
+    new: int | None = None,
+) -> str:
     if not levels:
         return f"every case fails ({failing} of {failing}): nothing the grid varies makes it pass"
     what = " and ".join(level.phrase for level in levels)
-    who = (
-        f"all {failing} failures" if covered == failing else f"{covered} of the {failing} failures"
-    )
-    head = (
-        f"failures need {what} together: {who} have both"
-        if len(levels) == 2
-        else f"{who} have {what}"
-    )
+    both = " together" if len(levels) == 2 else ""
+    if left is None or left == failing:  # the first explanation
+        who = (
+            f"all {failing} failures"
+            if covered == failing
+            else f"{covered} of the {failing} failures"
+        )
+        head = f"failures need {what}{both}: {who} have {'both' if both else 'it'}"
+        if not both:
+            head = f"{who} have {what}"
+    else:
+        who = f"the other {left} failures" if new == left else f"{new} of the other {left} failures"
+        head = f"{who} have {what}{both} ({covered} of all {failing} failures do)"
     if matched == 0:
         return f"{head}; every such case fails"
     return f"{head}; so do {matched} passing case{'s' if matched > 1 else ''}"

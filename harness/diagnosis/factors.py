@@ -28,7 +28,7 @@ class Level:
     value: str
     phrase: str
     fields: tuple[str, ...]  # the Case fields it reads
-    test: Callable[[Config], bool]
+    test: Callable[..., bool]  # (config) -> bool; lambdas bind loop values as defaults
 
     def holds(self, config: Config) -> bool:
         try:

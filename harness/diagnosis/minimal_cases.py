@@ -33,17 +33,33 @@ STARTUP_SECONDS = 30.0  # on top of the budget: the child imports numpy, torch a
 
 @dataclass(frozen=True)
 class Target:
-    """Where one search starts: a failing case, the check it must keep failing, and the factor
-    levels (factor, value) of its explanation, which every smaller case must keep."""
+    """Where one search starts: a failing case, the check it must keep failing, the factor
+    levels (factor, value) of its explanation, which every smaller case must keep, and the
+    rules of the explanations before it, which no smaller case may take on."""
 
     start: str
     check: str
     rule: tuple[tuple[str, str], ...]
     explanation: int | None
+    earlier: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+    @property
+    def prefer_fields(self) -> tuple[str, ...]:
+        """The field each level of the rule is mainly about (dilation for a dilated kernel),
+        in the rule's order."""
+        return tuple(level_named(f, v).fields[0] for f, v in self.rule)
 
     def keeps_rule(self, case: Case) -> bool:
         config = case.as_report_config()
-        return all(level_named(f, v).holds(config) for f, v in self.rule)
+        return _holds(self.rule, config) and not any(_holds(r, config) for r in self.earlier)
+
+
+def _holds(rule: Sequence[tuple[str, str]], config: Mapping[str, Any]) -> bool:
+    return all(level_named(factor, value).holds(config) for factor, value in rule)
+
+
+def _rule(explanation: Explanation) -> tuple[tuple[str, str], ...]:
+    return tuple((level.factor, level.value) for level in explanation.levels)
 
 
 def _size(case_id: str) -> int:
@@ -61,14 +77,21 @@ def _check_of(case: Mapping[str, Any], quantities: Sequence[str]) -> str | None:
 
 
 def pick_target(
-    cases: Sequence[Mapping[str, Any]], explanation: Explanation | None, index: int | None
+    cases: Sequence[Mapping[str, Any]],
+    explanations: Sequence[Explanation],
+    index: int | None,
 ) -> Target | None:
-    """The smallest failed case the explanation covers (any failed case without one)."""
-    wanted = set(explanation.covered_ids) if explanation is not None else None
+    """Where to search for explanation `index`: the smallest failed case it covers and the
+    explanations before it do not (any failed case when `index` is None)."""
+    explanation = explanations[index] if index is not None else None
+    earlier = tuple(_rule(e) for e in explanations[: index or 0])
     quantities = explanation.quantities if explanation is not None else ()
     best: tuple[int, str, str] | None = None
     for case in cases:
-        if case["status"] != "failed" or (wanted is not None and case["id"] not in wanted):
+        config = case.get("config", {})
+        if case["status"] != "failed" or any(_holds(r, config) for r in earlier):
+            continue
+        if explanation is not None and case["id"] not in explanation.covered_ids:
             continue
         check = _check_of(case, quantities)
         try:
@@ -79,8 +102,8 @@ def pick_target(
             best = (size, case["id"], check)
     if best is None:
         return None
-    rule = tuple((lv.factor, lv.value) for lv in explanation.levels) if explanation else ()
-    return Target(best[1], best[2], rule, index)
+    rule = _rule(explanation) if explanation is not None else ()
+    return Target(best[1], best[2], rule, index, earlier)
 
 
 def search_in_process(
@@ -109,7 +132,12 @@ def search_in_process(
             max(total.remaining, 0.0) / left, max(total.max_calls - total.calls, 0) // left
         )
         outcome = shrink(
-            runner, target.start, target.check, keep=target.keeps_rule, on_progress=save
+            runner,
+            target.start,
+            target.check,
+            keep=target.keeps_rule,
+            prefer=target.prefer_fields,
+            on_progress=save,
         )
         total.calls += runner.budget.calls
         done.append(outcome)

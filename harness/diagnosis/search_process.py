@@ -38,8 +38,11 @@ def main(argv: list[str]) -> int:
 def _target(data: dict[str, Any]) -> Any:
     from harness.diagnosis.minimal_cases import Target
 
-    rule = tuple((str(f), str(v)) for f, v in data["rule"])
-    return Target(data["start"], data["check"], rule, data["explanation"])
+    def rule(pairs: list[list[str]]) -> tuple[tuple[str, str], ...]:
+        return tuple((str(f), str(v)) for f, v in pairs)
+
+    earlier = tuple(rule(r) for r in data["earlier"])
+    return Target(data["start"], data["check"], rule(data["rule"]), data["explanation"], earlier)
 
 
 if __name__ == "__main__":

@@ -220,10 +220,12 @@ def shrink(
     check: str,
     *,
     keep: Callable[[Case], bool] = lambda case: True,
+    prefer: Sequence[str] = (),
     on_progress: Callable[[Shrunk], None] | None = None,
 ) -> Shrunk:
     """The smallest case reachable from `start` that still fails `check` and still has what
-    `keep` asks for (the explanation's factor levels), and a neighbour that passes."""
+    `keep` asks for (the explanation's factor levels), and a neighbour that passes (one that
+    changes a field in `prefer` if there is such a one)."""
     current = parse_case_id(start)
     calls_before = runner.budget.calls
     outcome = Shrunk(start, check)
@@ -244,19 +246,26 @@ def shrink(
                     break
             if outcome.stopped:
                 break
-    outcome.passing_neighbour = _passing_neighbour(runner, current, keep)
+    outcome.passing_neighbour = _passing_neighbour(runner, current, keep, prefer)
     outcome.calls = runner.budget.calls - calls_before
     return outcome
 
 
-def _passing_neighbour(runner: Runner, case: Case, keep: Callable[[Case], bool]) -> str:
-    """The first passing neighbour, trying first those that lose what `keep` asks for, and
-    among them those that change the fewest parts of the id (budget permitting)."""
+def _passing_neighbour(
+    runner: Runner, case: Case, keep: Callable[[Case], bool], prefer: Sequence[str]
+) -> str:
+    """The first passing neighbour, trying first those that lose what `keep` asks for, then
+    those that change an earlier `prefer` field, then those that change the fewest parts of
+    the id (budget permitting)."""
     ranked = sorted(
-        (c for c, _ in neighbours(case)),
-        key=lambda c: (keep(c), len(changed_parts(case.id, c.id))),
+        neighbours(case),
+        key=lambda nf: (
+            keep(nf[0]),
+            min((prefer.index(f) for f in nf[1] if f in prefer), default=len(prefer)),
+            len(changed_parts(case.id, nf[0].id)),
+        ),
     )
-    for candidate in ranked:
+    for candidate, _ in ranked:
         if candidate.id not in runner.results and runner.budget.spent():
             continue
         if runner.run(candidate).status == "passed":

@@ -10,6 +10,7 @@ import re
 from html import escape
 from typing import Any
 
+from harness.reports.diagnosis_section import diagnosis_html
 from harness.reports.report_json import worst_ratio
 from harness.reports.summary_md import headline
 
@@ -111,10 +112,11 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
         items = "".join(f"<li><code>{e(r)}</code></li>" for r in regressions)
         reg_html = f"<h2>Regressions against the baseline ({len(regressions)})</h2><ul>{items}</ul>"
     env = ", ".join(f"{e(k)} {e(str(v))}" for k, v in report.get("environment", {}).items())
+    diagnosis = diagnosis_html(report)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title><style>{_STYLE}</style></head>
 <body><h1>{e(title)}</h1>
-<p><b>{e(headline(report))}</b> (seed {e(str(report.get("seed", 0)))}). {env}</p>
+{diagnosis}<p><b>{e(headline(report))}</b> (seed {e(str(report.get("seed", 0)))}). {env}</p>
 <p>Error ratio = error / the bound derived for that element; a check passes at &le; 1.
 Click a column to sort.</p>
 {reg_html}

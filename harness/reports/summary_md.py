@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.baseline import Comparison
+from harness.reports.diagnosis_section import diagnosis_markdown
 from harness.reports.report_json import worst_ratio
 
 MAX_LISTED = 200
@@ -34,6 +35,7 @@ def render_summary(report: dict[str, Any], comparison: Comparison | None = None)
     lines = [
         f"# gradgate: `{report['implementation']}` on the `{report['grid']}` grid",
         "",
+        *([diagnosis_markdown(report)] if report.get("diagnosis") else []),
         f"**{headline(report)}** (seed {report.get('seed', 0)})",
         "",
         "| status | cases |",

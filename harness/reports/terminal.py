@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from harness.reports.diagnosis_section import diagnosis_lines
 from harness.reports.report_json import worst_ratio
 from harness.reports.summary_md import headline
 
@@ -14,7 +15,7 @@ REASON_WIDTH = 220
 
 def summary_lines(report: dict[str, Any], report_dir: Path | None) -> list[str]:
     s = report["summary"]
-    lines = ["", "=" * 30 + " gradgate " + "=" * 30, headline(report)]
+    lines = ["", "=" * 30 + " gradgate " + "=" * 30, *diagnosis_lines(report), headline(report)]
     lines.append("  ".join(f"{k}: {s[k]}" for k in ("passed", "failed", "errored", "unsupported")))
     ranked = sorted(report["cases"], key=worst_ratio, reverse=True)[:5]
     if ranked:

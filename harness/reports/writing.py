@@ -9,6 +9,7 @@ from typing import Any
 
 from cases.case import Case
 from harness.baseline import Comparison, compare_reports
+from harness.diagnosis import DiagnosisSettings, with_diagnosis
 from harness.reports.atomic import write_atomic
 from harness.reports.html import render_html
 from harness.reports.report_json import build_report, read_report, write_report
@@ -41,9 +42,13 @@ def complete_cases(
 
 
 def write_reports(
-    opts: GateOptions, selected: list[Case], results: dict[str, dict[str, Any]]
+    opts: GateOptions,
+    selected: list[Case],
+    results: dict[str, dict[str, Any]],
+    diagnosis: DiagnosisSettings | None = None,
 ) -> dict[str, Any]:
-    """report.json, summary.md, report.html and junit.xml in opts.report_dir; the report."""
+    """report.json, summary.md, report.html and junit.xml in opts.report_dir; the report,
+    with a diagnosis of its failures unless `diagnosis` turns it off."""
     assert opts.report_dir is not None
     out_dir = opts.report_dir
     cases = complete_cases(selected, results)
@@ -61,6 +66,7 @@ def write_reports(
             regressions=regressions,
             env=report["environment"],
         )
+    report = with_diagnosis(report, diagnosis or DiagnosisSettings())
     figures = _collect_figures(out_dir / FIGURES_DIR)
     write_atomic(out_dir / "summary.md", render_summary(report, comparison))
     write_atomic(out_dir / "report.html", render_html(report, figures))

@@ -31,7 +31,7 @@ QUANTITIES = ("Y", "dX", "dW", "db")
 MAX_EXPLANATIONS = 3
 MIN_PRECISION = 0.75  # covered / (covered + passing matched) for a rule covering every failure
 MIN_PARTIAL_SHARE = 0.25  # of all failures, for a rule that no passing case matches
-MAX_CHANCE = 0.01  # Bonferroni: P(a rule fits this well by luck) x the number of rules tried
+MAX_CHANCE = 0.01  # Bonferroni: P(a rule fits this well by luck) x the number of such rules
 
 
 @dataclass(frozen=True)
@@ -140,27 +140,31 @@ def chance(total: int, failing: int, size: int, covered: int) -> float:
     return min(1.0, sum(math.exp(t) for t in terms))
 
 
-def _pick(rules: list[_Rule], remaining: int, failing: int, passing: int) -> _Rule | None:
-    """The best acceptable rule that is unlikely to fit this well by chance among all rules."""
-    known = failing | passing
-    good = sorted(  # sorted() is stable: equals keep the vocabulary order
-        (r for r in rules if _acceptable(r, remaining, failing, passing)),
+def _ranked(
+    singles: list[_Rule], pairs: list[_Rule], remaining: int, failing: int, passing: int
+) -> list[_Rule]:
+    """The acceptable rules, best first: most unexplained failures covered, then fewest
+    passing cases matched, then a single level before a pair, then the vocabulary order."""
+    return sorted(  # sorted() is stable: equals keep the vocabulary order
+        (r for r in singles + pairs if _acceptable(r, remaining, failing, passing)),
         key=lambda r: (
             -(r.cases & remaining).bit_count(),
             (r.cases & passing).bit_count(),
             r.complexity,
         ),
     )
-    for rule in good:
-        p = chance(
-            known.bit_count(),
-            failing.bit_count(),
-            (rule.cases & known).bit_count(),
-            (rule.cases & failing).bit_count(),
-        )
-        if p * len(rules) < MAX_CHANCE:
-            return rule
-    return None
+
+
+def _significant(rule: _Rule, remaining: int, left: int, n_alike: int) -> bool:
+    """Unlikely to fit this well by chance, judged among the cases `left` unexplained by
+    earlier rules and corrected for the `n_alike` rules of its kind that could have fitted."""
+    p = chance(
+        left.bit_count(),
+        remaining.bit_count(),
+        (rule.cases & left).bit_count(),
+        (rule.cases & remaining).bit_count(),
+    )
+    return p * n_alike < MAX_CHANCE
 
 
 def attribute(cases: Sequence[Mapping[str, Any]]) -> Attribution:
@@ -176,10 +180,23 @@ def attribute(cases: Sequence[Mapping[str, Any]]) -> Attribution:
             (every,), "no case passed, so no factor can tell the failing cases from passing ones"
         )
     singles, pairs = _rules(cases)
-    remaining, chosen = failing, list[Explanation]()
+    remaining, left, chosen = failing, failing | passing, list[Explanation]()
+    unproven: _Rule | None = None
     while remaining and len(chosen) < MAX_EXPLANATIONS:
-        rule = _pick(singles + pairs, remaining, failing, passing)
+        ranked = _ranked(singles, pairs, remaining, failing, passing)
+        rule = next(
+            (
+                r
+                for r in ranked
+                if _significant(r, remaining, left, len(singles if r.complexity == 1 else pairs))
+            ),
+            None,
+        )
         if rule is None:
+            unproven = next(  # a single level that would pass a test of itself alone
+                (r for r in ranked if r.complexity == 1 and _significant(r, remaining, left, 1)),
+                None,
+            )
             break
         chosen.append(
             _explanation(
@@ -194,19 +211,28 @@ def attribute(cases: Sequence[Mapping[str, Any]]) -> Attribution:
             )
         )
         remaining &= ~rule.cases
+        left &= ~rule.cases
     if not chosen:
-        return Attribution(
-            (),
+        note = (
             f"no simple rule explains the {n_failing} failing cases: no factor level, and no pair "
             f"of levels, holds for all of them and for few of the {n_passing} passing cases "
-            f"({_quantity_phrase(_members(failing, cases))})",
+            f"({_quantity_phrase(_members(failing, cases))})"
         )
+        if unproven is not None:
+            what = " and ".join(level.phrase for level in unproven.levels)
+            note += (
+                f"; the closest, {what}, holds for {(unproven.cases & failing).bit_count()} of "
+                f"them and {(unproven.cases & passing).bit_count()} passing cases, but among "
+                f"{n_failing + n_passing} cases so good a fit can be chance: a larger grid "
+                "would tell"
+            )
+        return Attribution((), note)
     note = ""
     if remaining:
-        left = remaining.bit_count()
+        n_left = remaining.bit_count()
         note = (
-            f"{left} of the {n_failing} failing cases {'fits' if left == 1 else 'fit'} none of "
-            "these explanations"
+            f"{n_left} of the {n_failing} failing cases {'fits' if n_left == 1 else 'fit'} none "
+            "of these explanations"
         )
     return Attribution(tuple(chosen), note)
 

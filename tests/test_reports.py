@@ -116,3 +116,44 @@ def test_merge_refuses_mismatched_shards() -> None:
     b["grid"] = "full"
     with pytest.raises(ReportError, match="B has grid 'full' but A has 'default'"):
         merge_reports([("A", a), ("B", b)])
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "n1-c1x2-g1-i1x1-k1x2-s1x1-p0.0.0.0-d1x1-op0x0-b1-tanh-f64",  # 1-cell axes everywhere
+        "n2-c3x6-g3-i5x4-k3x4-s3x3-p0.2.2.0-d3x1-op2x1-b1-identity-f64",  # 19 x 11 output
+    ],
+)
+def test_heatmaps_have_whole_number_ticks_on_every_shape(case_id: str) -> None:
+    import matplotlib.pyplot as plt
+
+    from cases.case import parse_case_id
+    from harness.engine import run_case
+    from harness.loading import load_implementation
+    from harness.reports.figures import draw_errors, integer_ticks
+
+    assert integer_ticks(1) == [0] and integer_ticks(10) == list(range(10))
+    assert integer_ticks(19) == list(range(0, 19, 2))
+    result = run_case(
+        load_implementation("tests.bugged_impls:flipped_kernel"), parse_case_id(case_id)
+    )
+    fig = draw_errors(result)
+    try:
+        panels = [ax for ax in fig.axes if ax.get_title()]  # the colour bars have no title
+        assert [ax.get_title().split(" ")[0] for ax in panels][:3] == [
+            "torch:Y",
+            "torch:dX",
+            "torch:dW",
+        ]
+        for ax in panels:
+            rows, cols = ax.get_images()[0].get_array().shape
+            assert list(ax.get_xticks()) == integer_ticks(cols)
+            labels = [t.get_text() for t in ax.get_xticklabels()]
+            assert labels == [str(i) for i in integer_ticks(cols)]
+            if ax.get_ylabel():
+                assert list(ax.get_yticks()) == integer_ticks(rows)
+        dW = next(ax for ax in panels if ax.get_title().startswith("torch:dW"))
+        assert "kernel tap" in dW.get_xlabel() and "kernel tap" in dW.get_ylabel()
+    finally:
+        plt.close(fig)

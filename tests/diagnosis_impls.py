@@ -34,7 +34,7 @@ wrong_dw_by_hash = SimpleNamespace(forward=ref.forward, backward=_scattered_back
 def _crashing_backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    if X.shape[0] == 1:  # the search's first move: batch 1
+    if X.shape[1] == 1:  # one input row: the search gets there after batch 1
         import ctypes
 
         ctypes.string_at(0)  # a segmentation fault
@@ -42,5 +42,5 @@ def _crashing_backward(
     return dX, dW * 2, db
 
 
-# dW is wrong on every case, and a batch of one crashes the process.
-crashes_on_batch_1 = SimpleNamespace(forward=ref.forward, backward=_crashing_backward)
+# dW is wrong on every case, and an input of one row crashes the process.
+crashes_on_one_row = SimpleNamespace(forward=ref.forward, backward=_crashing_backward)

@@ -212,7 +212,7 @@ def test_the_reference_gets_no_diagnosis(seed: int) -> None:
 
 
 def test_a_crash_in_the_search_costs_only_the_minimal_case() -> None:
-    spec = "tests.diagnosis_impls:crashes_on_batch_1"
+    spec = "tests.diagnosis_impls:crashes_on_one_row"
     case = parse_case_id("n2-c1x1-g1-i2x2-k2x2-s1x1-p0.0.0.0-d1x1-op0x0-b0-identity-f64")
     result = run_case(load_implementation(spec), case).as_report()
     assert result["status"] == "failed"
@@ -220,6 +220,9 @@ def test_a_crash_in_the_search_costs_only_the_minimal_case() -> None:
     diagnosis = diagnose(report, settings=DiagnosisSettings(seconds=20))  # in a child process
     assert diagnosis is not None
     assert "the search process ended with status" in diagnosis["note"]
+    (minimal,) = diagnosis["minimal_cases"]  # the progress made before the crash is kept
+    assert minimal["id"] == case.id.replace("n2-", "n1-") and minimal["check"] == "torch:dW"
+    assert "stopped early at the end of its process" in diagnosis["note"]
 
 
 def test_a_search_out_of_budget_says_it_stopped_early() -> None:
@@ -294,3 +297,24 @@ def test_no_diagnosis_flag_and_bad_budget(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--diagnosis-seconds must be a positive" in bad.stderr
     missing = gradgate("explain", str(tmp_path / "nope.json"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_without_an_explanation_the_note_heads_the_minimal_case() -> None:
+    minimal = "n1-c1x1-g1-i1x1-k1x1-s1x1-p0.0.0.0-d1x1-op0x0-b0-identity-f64"
+    report = {
+        "implementation": "pkg:impl",
+        "seed": 3,
+        "diagnosis": {
+            "explanations": [],
+            "minimal_cases": [
+                {"id": minimal, "check": "torch:dW", "passing_neighbour": "", "explanation": None}
+            ],
+            "note": "no simple rule explains the 9 failing cases",
+        },
+    }
+    assert diagnosis_lines(report) == [
+        "diagnosis: no simple rule explains the 9 failing cases",
+        f"  smallest failing case: {minimal} fails torch:dW; no one-step simplification of it "
+        "passes",
+        f"  rerun: gradgate run --impl pkg:impl --case {minimal} --seed 3",
+    ]

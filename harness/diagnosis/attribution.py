@@ -274,7 +274,7 @@ def _sentence(
     new: int | None = None,
 ) -> str:
     if not levels:
-        return f"every case fails ({failing} of {failing}): nothing the grid varies makes it pass"
+        return f"every case fails ({failing} of {failing})"
     what = " and ".join(level.phrase for level in levels)
     both = " together" if len(levels) == 2 else ""
     if left is None or left == failing:  # the first explanation

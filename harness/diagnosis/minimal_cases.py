@@ -28,6 +28,7 @@ from harness.loading import Implementation
 from harness.oracles import ORACLES
 
 CHECK_ORDER = (*ORACLES, "repeat")
+INTERRUPTED = "the end of its process"
 STARTUP_SECONDS = 30.0  # on top of the budget: the child imports numpy, torch and the impl
 
 
@@ -122,9 +123,11 @@ def search_in_process(
     done: list[Shrunk] = []
 
     def save(current: Shrunk | None = None) -> None:
-        if progress is not None:
-            found = [*done, current] if current is not None else done
-            _write_json(progress, {"minimal_cases": [vars(s) for s in found]})
+        if progress is not None:  # a search still running reads as cut short if the process dies
+            found = [vars(s) for s in done]
+            if current is not None:
+                found.append(vars(current) | {"stopped": current.stopped or INTERRUPTED})
+            _write_json(progress, {"minimal_cases": found})
 
     for i, target in enumerate(targets):
         left = len(targets) - i
@@ -185,7 +188,10 @@ def search_isolated(
                 command, capture_output=True, text=True, env=env, timeout=seconds + STARTUP_SECONDS
             )
             if proc.returncode != 0:
-                problem = f"the search process ended with status {proc.returncode}"
+                last = (proc.stderr.strip().splitlines() or [""])[-1][:200]
+                problem = f"the search process ended with status {proc.returncode}" + (
+                    f" ({last})" if last else ""
+                )
         except subprocess.TimeoutExpired:
             problem = f"the search process was stopped after {seconds + STARTUP_SECONDS:g} s"
         found: dict[str, Any] = {}
@@ -195,9 +201,8 @@ def search_isolated(
             return [], f"no minimal case search: {found['error']}"
         shrunk = [Shrunk(**s) for s in found.get("minimal_cases", [])]
         if problem:
-            problem += (
-                f" (a crash or hang in the implementation?); {len(shrunk)} of {len(targets)} "
-                "searches got anywhere and may not be minimal"
+            problem += " (a crash or hang in the implementation?); " + (
+                "the smallest cases it had reached are kept" if shrunk else "no minimal case"
             )
         return shrunk, problem
 

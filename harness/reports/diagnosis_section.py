@@ -52,8 +52,8 @@ def _items(report: Mapping[str, Any]) -> list[_Item]:
     minimal = {m.get("explanation"): m for m in diagnosis.get("minimal_cases", [])}
     keys: list[int | None] = list(range(len(explanations))) or [None]
     items = []
-    for key in keys:
-        text = explanations[key]["text"] if key is not None else ""
+    for key in keys:  # without an explanation, the note says why: it heads the minimal case
+        text = explanations[key]["text"] if key is not None else diagnosis.get("note", "")
         case = minimal.get(key)
         if case is None:
             items.append(_Item(text, "", "", "", ""))
@@ -70,6 +70,12 @@ def _items(report: Mapping[str, Any]) -> list[_Item]:
     return items
 
 
+def _note(report: Mapping[str, Any]) -> str:
+    """The note, unless it already heads the items (when nothing explains the failures)."""
+    diagnosis = report["diagnosis"]
+    return str(diagnosis.get("note") or "") if diagnosis.get("explanations") else ""
+
+
 def diagnosis_lines(report: Mapping[str, Any]) -> list[str]:
     """Plain lines for the terminal: each explanation, its minimal case and rerun command."""
     if not report.get("diagnosis"):
@@ -83,7 +89,7 @@ def diagnosis_lines(report: Mapping[str, Any]) -> list[str]:
         if item.minimal:
             lines.append(f"  smallest failing case: {item.minimal}")
             lines.append(f"  rerun: {item.rerun}")
-    note = report["diagnosis"].get("note")
+    note = _note(report)
     if note:
         lines.append(f"diagnosis note: {note}")
     return lines
@@ -103,7 +109,7 @@ def diagnosis_markdown(report: Mapping[str, Any]) -> str:
             if item.neighbour_id:
                 lines.append(f"  - passing neighbour: `{item.neighbour_id}`")
             lines.append(f"  - rerun: `{item.rerun}`")
-    note = report["diagnosis"].get("note")
+    note = _note(report)
     if note:
         lines += ["", f"_{note}_"]
     return "\n".join([*lines, END, ""])
@@ -124,7 +130,7 @@ def diagnosis_html(report: Mapping[str, Any]) -> str:
                 parts.append(f"passing neighbour: <code>{e(item.neighbour_id)}</code>")
             parts.append(f"rerun: <code>{e(item.rerun)}</code>")
         entries.append("<li>" + "<br>".join(parts) + "</li>")
-    note = report["diagnosis"].get("note")
+    note = _note(report)
     note_html = f'<p class="msg"><i>{e(note)}</i></p>' if note else ""
     return (
         f'{START}<section id="diagnosis"><h2>Diagnosis</h2><ul>{"".join(entries)}</ul>'

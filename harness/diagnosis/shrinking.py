@@ -241,6 +241,7 @@ def shrink(
                     break
                 if runner.fails(candidate, check):
                     current, taken, outcome.id = candidate, True, candidate.id
+                    outcome.calls = runner.budget.calls - calls_before
                     if on_progress is not None:
                         on_progress(outcome)
                     break

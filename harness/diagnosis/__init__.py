@@ -130,7 +130,8 @@ def _search(
         if shrunk.stopped:
             notes.append(
                 f"the minimal case search{which} stopped early at {shrunk.stopped} after "
-                f"{shrunk.calls} cases: {shrunk.id} may not be minimal"
+                f"{shrunk.calls} case{'' if shrunk.calls == 1 else 's'}: {shrunk.id} may not be "
+                "minimal"
             )
         elif not shrunk.passing_neighbour:
             notes.append(f"no one-step simplification of {shrunk.id} passes every check")

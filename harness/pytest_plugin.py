@@ -10,6 +10,7 @@ it, so the plugin adds next to nothing to pytest sessions that don't gate.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -251,7 +252,7 @@ class GateRecorder:
             self.results[case_id] = {"status": "errored", "message": reason}
 
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         from harness.reports.writing import write_reports
         from harness.selection import UsageError
 
@@ -262,9 +263,10 @@ class GateRecorder:
         if self.collected is not None:
             kept = set(self.collected)
             selected = [c for c in selected if c.id in kept]
-        self.report = write_reports(
-            self.opts, selected, self.results, diagnosis=diagnosis_settings(self.config)
-        )
+        diagnosis = diagnosis_settings(self.config)
+        if exitstatus == pytest.ExitCode.INTERRUPTED:  # unfinished cases are no evidence
+            diagnosis = dataclasses.replace(diagnosis, enabled=False)
+        self.report = write_reports(self.opts, selected, self.results, diagnosis=diagnosis)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         from harness.reports.terminal import summary_lines

@@ -125,7 +125,7 @@ def _search(
         notes += [problem] if problem else []
     out = []
     for target, shrunk in zip(targets, found):
-        out.append({**shrunk.as_report(), "explanation": target.explanation})
+        out.append(shrunk.as_report())
         which = "" if target.explanation is None else f" for explanation {target.explanation + 1}"
         if shrunk.stopped:
             notes.append(

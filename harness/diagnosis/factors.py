@@ -11,10 +11,11 @@ A config without a field (a conv2d report has no output padding) simply lacks th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cases.case import parse_case_id
 from reference_impl.config import ACTIVATIONS
 
 Config = Mapping[str, Any]
@@ -243,3 +244,22 @@ def level_named(factor: str, value: str) -> Level:
             return level
     known = ", ".join(f"{lv.factor}={lv.value}" for lv in LEVELS)
     raise ValueError(f"no factor level {factor}={value}; the known ones are {known}")
+
+
+def rule_holds(rule: Sequence[tuple[str, str]], config: Config) -> bool:
+    """Whether a case has every (factor, value) level of a rule."""
+    return all(level_named(factor, value).holds(config) for factor, value in rule)
+
+
+def explanation_of(case_id: str, explanations: Sequence[Mapping[str, Any]]) -> int | None:
+    """Which explanation of report.json's `diagnosis` a minimal case belongs to: the first whose
+    factors it has (the search keeps its own rule and never takes on an earlier one); None for
+    none, or for an id or a factor this version does not know."""
+    try:
+        config = parse_case_id(case_id).as_report_config()
+        for i, explanation in enumerate(explanations):
+            if rule_holds(list(explanation["factors"].items()), config):
+                return i
+    except ValueError:
+        pass
+    return None

@@ -22,7 +22,7 @@ from typing import Any
 
 from cases.case import Case, parse_case_id
 from harness.diagnosis.attribution import QUANTITIES, Explanation
-from harness.diagnosis.factors import level_named
+from harness.diagnosis.factors import level_named, rule_holds
 from harness.diagnosis.shrinking import Budget, Runner, Shrunk, shrink
 from harness.loading import Implementation
 from harness.oracles import ORACLES
@@ -52,11 +52,9 @@ class Target:
 
     def keeps_rule(self, case: Case) -> bool:
         config = case.as_report_config()
-        return _holds(self.rule, config) and not any(_holds(r, config) for r in self.earlier)
-
-
-def _holds(rule: Sequence[tuple[str, str]], config: Mapping[str, Any]) -> bool:
-    return all(level_named(factor, value).holds(config) for factor, value in rule)
+        return rule_holds(self.rule, config) and not any(
+            rule_holds(r, config) for r in self.earlier
+        )
 
 
 def _rule(explanation: Explanation) -> tuple[tuple[str, str], ...]:
@@ -90,7 +88,7 @@ def pick_target(
     best: tuple[int, str, str] | None = None
     for case in cases:
         config = case.get("config", {})
-        if case["status"] != "failed" or any(_holds(r, config) for r in earlier):
+        if case["status"] != "failed" or any(rule_holds(r, config) for r in earlier):
             continue
         if explanation is not None and case["id"] not in explanation.covered_ids:
             continue

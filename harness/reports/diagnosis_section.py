@@ -47,9 +47,11 @@ def _minimal_text(case: Mapping[str, Any]) -> str:
 
 
 def _items(report: Mapping[str, Any]) -> list[_Item]:
+    from harness.diagnosis.factors import explanation_of
+
     diagnosis = report["diagnosis"]
     explanations = diagnosis.get("explanations", [])
-    minimal = {m.get("explanation"): m for m in diagnosis.get("minimal_cases", [])}
+    minimal = {explanation_of(m["id"], explanations): m for m in diagnosis["minimal_cases"]}
     keys: list[int | None] = list(range(len(explanations))) or [None]
     items = []
     for key in keys:  # without an explanation, the note says why: it heads the minimal case

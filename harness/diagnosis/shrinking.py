@@ -2,12 +2,13 @@
 
 Moves make one thing plainer (batch, dtype, channels, then per axis the input size, kernel,
 stride, dilation, output padding and padding, then bias and activation), always in the same
-order; a move is taken when its case is valid and still fails the check, and the search goes
-round the moves until none is taken (a fixpoint) or its budget (time, engine calls) runs out.
-Each candidate runs through `harness.engine.run_case` with the run's seed and oracles, so its
-data is the data any rerun of its id gets.  At the fixpoint every move of the minimal case
-has been tried: one whose case passes entirely is its passing neighbour, preferably one that
-changes what the explanation names.
+order; a move is taken when its case is valid, keeps the explanation's factor levels and
+still fails the check, and the search goes round the moves until none is taken (a fixpoint)
+or its budget (time, engine calls) runs out.  Each candidate runs through
+`harness.engine.run_case` with the run's seed and oracles, so its data is the data any rerun
+of its id gets.  The passing neighbour is then one move away from the minimal case and passes
+every check; the moves that lose the explanation's levels are tried first ("the same with
+d1x1 passes").
 """
 
 from __future__ import annotations

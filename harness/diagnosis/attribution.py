@@ -3,15 +3,17 @@
 A rule is one level of `factors.LEVELS`, or two levels of different factors that must hold
 together.  Against the failing cases F (failed or errored) and the passing cases P of a
 report, a rule covers |F ∩ rule| failures and matches |P ∩ rule| passing cases.  Rules are
-picked greedily: the rule that covers the most of the still unexplained failures, then the
-fewest passing cases, a single level before a pair (and a pair only when it matches fewer
-passing cases than every single level that covers as much).  A rule is accepted only when it
-fits well, so that failures without a common factor get no invented explanation:
+picked greedily, up to `MAX_EXPLANATIONS`: the rule that covers the most of the still
+unexplained failures, then matches the fewest passing cases, a single level before a pair
+(so a pair wins only by matching fewer passing cases).  A rule is accepted only when it fits
+well, so that failures without a common factor get no invented explanation:
 
-- it covers every still unexplained failure and at most a quarter of the cases it matches pass,
-  or
-- no passing case matches it and it covers at least `MIN_PARTIAL_SHARE` of all failures
-  (a second bug, or a bug that does not show in every case it could).
+- it covers every still unexplained failure and at most a quarter of the cases it matches
+  pass, or no passing case matches it and it covers at least `MIN_PARTIAL_SHARE` of all
+  failures (a second bug, or a bug that does not show in every case it could); and
+- a fit that good is unlikely by chance: the hypergeometric probability that the failures,
+  drawn at random among the cases not explained yet, fill the rule this well, times the
+  number of rules of its kind (singles, or pairs), is below `MAX_CHANCE`.
 
 Case sets are Python ints used as bit sets, so the search stays fast on the full grid.
 """

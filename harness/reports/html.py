@@ -10,7 +10,7 @@ import re
 from html import escape
 from typing import Any
 
-from harness.reports.report_json import worst_ratio
+from harness.reports.report_json import oracle_crashes, worst_ratio
 from harness.reports.summary_md import headline
 
 CONTRACT_CHECKS = ("contract:", "repeat:")
@@ -110,6 +110,11 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
     if regressions:
         items = "".join(f"<li><code>{e(r)}</code></li>" for r in regressions)
         reg_html = f"<h2>Regressions against the baseline ({len(regressions)})</h2><ul>{items}</ul>"
+    crashes = oracle_crashes(report)
+    if crashes:
+        items = "".join(f"<li><code>{e(i)}</code>: {e(t)}</li>" for i, t in crashes)
+        reg_html += f"<h2>Oracle crashes, not the implementation's fault ({len(crashes)})</h2>"
+        reg_html += f"<ul>{items}</ul>"
     env = ", ".join(f"{e(k)} {e(str(v))}" for k, v in report.get("environment", {}).items())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title><style>{_STYLE}</style></head>

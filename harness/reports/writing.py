@@ -18,6 +18,8 @@ from harness.selection import GateOptions
 FIGURES_DIR = ".figures"
 JUNIT_PARTIAL = ".junit.xml.partial"
 NO_RESULT = "no result: the run stopped before this case finished"
+# Fields a case has when its worker died (harness/rerun.py): both attempts, and an oracle's crash.
+CRASH_FIELDS = ("attempts", "oracle_crash")
 
 
 def complete_cases(
@@ -35,6 +37,7 @@ def complete_cases(
                 "checks": got.get("checks", {}),
                 "message": got.get("message", ""),
                 "duration_s": got.get("duration_s", 0.0),
+                **{k: got[k] for k in CRASH_FIELDS if k in got},
             }
         )
     return out

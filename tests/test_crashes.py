@@ -45,6 +45,8 @@ def test_a_native_abort_in_the_backward_names_the_call_and_the_native_message(
     assert len(crashed["attempts"]) == 2 and "implementation's backward" in crashed["attempts"][1]
     assert f"--case {TANH_CASE}" in message
     assert "oracle_crash" not in crashed
+    junit = (tmp_path / "junit.xml").read_text()
+    assert junit.count("<error ") == 1 and "died in the implementation's backward" in junit
 
 
 def test_a_crash_in_the_torch_oracle_is_never_the_implementations_fault(tmp_path: Path) -> None:
@@ -61,6 +63,8 @@ def test_a_crash_in_the_torch_oracle_is_never_the_implementations_fault(tmp_path
     assert "## Oracle crashes, not the implementation's fault (1)" in summary
     assert f"ORACLE   {TANH_CASE}: the torch oracle crashed" in out.stdout
     assert "2 passed" in out.stdout  # pytest counts the rerun's verdict too
+    junit = (tmp_path / "junit.xml").read_text()
+    assert "<error" not in junit and "<failure" not in junit and 'errors="0"' in junit
 
 
 def test_a_torch_oracle_crash_does_not_hide_an_implementation_bug(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from cases.case import Case
 from harness.baseline import Comparison, compare_reports
 from harness.reports.atomic import write_atomic
 from harness.reports.html import render_html
+from harness.reports.junit import settle_crashed
 from harness.reports.report_json import build_report, read_report, write_report
 from harness.reports.summary_md import render_summary
 from harness.selection import GateOptions
@@ -69,6 +70,7 @@ def write_reports(
     write_atomic(out_dir / "report.html", render_html(report, figures))
     partial = out_dir / JUNIT_PARTIAL
     if partial.exists():
+        settle_crashed(partial, cases)
         os.replace(partial, out_dir / "junit.xml")
     write_report(out_dir / "report.json", report)  # last: its presence means the rest is there
     shutil.rmtree(out_dir / FIGURES_DIR, ignore_errors=True)

@@ -295,3 +295,22 @@ def test_python_dash_m_harness_is_the_same_command(tmp_path: Path) -> None:
         timeout=120,
     )
     assert out.returncode == 0 and "PASS: 1 passed" in out.stdout
+
+
+def test_a_run_that_collects_no_case_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    """Here a folder with a `harness` package of its own shadows gradgate's in the workers."""
+    exe = Path(sys.executable).with_name("gradgate")
+    if not exe.exists():
+        pytest.skip("the gradgate console script is not installed next to this python")
+    (tmp_path / "harness").mkdir()
+    (tmp_path / "harness" / "__init__.py").write_text("")
+    (tmp_path / "harness" / "gate_suite.py").write_text("")
+    out = subprocess.run(
+        [str(exe), "run", "--case", PLAIN_CASE, "-n", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "the gate did not run its cases" in out.stderr

@@ -4,3 +4,24 @@ The gradgate plugin itself is registered by its `pytest11` entry point (pip inst
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_onednn_in_process() -> Iterator[None]:
+    """In-process tests never enter oneDNN.
+
+    PyTorch 2.13.0's float32 weight gradient there corrupts the heap on some configurations
+    (docs/findings/torch.md); a test that ran it in-process would stand on luck.  float64 (the
+    torch oracle) never enters oneDNN.  Runs of the gate in subprocesses keep oneDNN, and
+    tests/test_crashes.py checks that the gate attributes that crash.
+    """
+    import torch
+
+    before = torch.backends.mkldnn.enabled
+    torch.backends.mkldnn.enabled = False
+    yield
+    torch.backends.mkldnn.enabled = before

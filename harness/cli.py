@@ -158,6 +158,13 @@ def run(args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(f"gradgate: no complete report (pytest exit {status}): {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if status not in (0, 1) or report["summary"]["total"] == 0:
+        print(
+            f"gradgate: error: the gate did not run its cases (pytest exit {status}, "
+            f"{report['summary']['total']} cases in the report); see pytest's errors above",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     s = report["summary"]
     return EXIT_FAILED if s["failed"] or s["errored"] or report.get("regressions") else EXIT_OK
 

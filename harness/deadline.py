@@ -13,6 +13,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from harness import crash_trail
+
 HARD_LIMIT_EXIT_CODE = 70
 
 
@@ -35,6 +37,10 @@ def deadline(seconds: float | None, hard_grace: float | None = None) -> Iterator
 
         def watchdog() -> None:
             if not done.wait(seconds + hard_grace):
+                crash_trail.note(
+                    f"{crash_trail.HARD_LIMIT_PHASE} of {seconds + hard_grace:g} s reached, "
+                    f"still in {crash_trail.describe_phase(crash_trail.current())}"
+                )
                 os._exit(HARD_LIMIT_EXIT_CODE)
 
         threading.Thread(target=watchdog, daemon=True).start()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from cases.case import Case
+from harness import crash_trail
 from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
 from harness.comparison import AXES, Check, compare
 from harness.contract_checks import (
@@ -39,7 +40,8 @@ class ImplementationRaised(Exception):
 
 def _call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
     try:
-        return fn(*args)
+        with crash_trail.phase(what.partition("(")[0]):
+            return fn(*args)
     except CaseTimeout:
         raise
     except Exception as exc:
@@ -146,7 +148,8 @@ def _evaluate(
 
     if "torch" in oracles:
         bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
-        expected = torch_results(case, data)
+        with crash_trail.phase("oracle:torch"):
+            expected = torch_results(case, data)
         for q, value in expected.items():
             checks[f"torch:{q}"] = compare(q, got[q], value, bounds[q] + bounds64[q])
 
@@ -157,7 +160,8 @@ def _evaluate(
             return require_array("Y (finite differences)", out, shapes["Y"], case.dtype)
 
         try:
-            estimates = fd_gradients(forward, case, data, mag, u)
+            with crash_trail.phase("oracle:fd"):
+                estimates = fd_gradients(forward, case, data, mag, u)
         except ContractViolation as exc:
             checks["fd:outputs"] = violation_check(str(exc))
             estimates = {}
@@ -187,7 +191,9 @@ def _evaluate(
                 return require_array("Y (identity activation)", out, shapes["Y"], case.dtype)
 
             try:
-                for q, check in adjoint_checks(linear, grads, bounds, case, data, mag, u).items():
+                with crash_trail.phase("oracle:adjoint"):
+                    by_quantity = adjoint_checks(linear, grads, bounds, case, data, mag, u)
+                for q, check in by_quantity.items():
                     checks[f"adjoint:{q}"] = check
             except ContractViolation as exc:
                 checks["adjoint:outputs"] = violation_check(str(exc))

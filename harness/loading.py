@@ -66,6 +66,17 @@ def _require(obj: object, name: str, attr: str, args: str, count: int) -> Callab
     return fn
 
 
+def _is_implementation_class(cls: type) -> bool:
+    """A class whose forward and backward are class or static methods: the contract as it is.
+
+    Any other class is a layer class (numpy-ml-style or torch) for an adapter to build.
+    """
+    return all(
+        isinstance(inspect.getattr_static(cls, attr, None), (staticmethod, classmethod))
+        for attr in ("forward", "backward")
+    )
+
+
 def import_object(spec: str) -> tuple[str, object, list[str]]:
     """(name, object, notes) for MODULE or MODULE:ATTR; the current directory is importable.
 
@@ -101,7 +112,7 @@ def import_object(spec: str) -> tuple[str, object, list[str]]:
 def load_implementation(spec: str = DEFAULT_IMPL) -> Implementation:
     """The implementation `spec` names (layer classes adapted); ImplementationError if none."""
     name, obj, notes = import_object(spec)
-    if inspect.isclass(obj):
+    if inspect.isclass(obj) and not _is_implementation_class(obj):
         from harness.adapters import adapt_class
 
         impl = adapt_class(name, obj)

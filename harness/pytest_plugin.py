@@ -14,15 +14,18 @@ import dataclasses
 import json
 import os
 import shutil
+import tempfile
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from harness.crash_trail import TRAIL_DIR_VARIABLE
 from harness.loading import DEFAULT_IMPL, ImplementationError
 
 if TYPE_CHECKING:
+    from harness.crash_trail import Crash
     from harness.diagnosis import DiagnosisSettings
     from harness.selection import GateOptions
 
@@ -123,6 +126,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if getattr(config.option, "numprocesses", None) and not _is_worker(config):
         for var in THREAD_VARIABLES:  # workers inherit these before they import numpy
             os.environ.setdefault(var, "1")
+        if config.getoption("gradgate_report_dir") is not None:  # workers leave crash trails
+            trail_dir = tempfile.mkdtemp(prefix="gradgate-trail-")
+            os.environ[TRAIL_DIR_VARIABLE] = trail_dir
+            config._gradgate_trail_dir = Path(trail_dir)  # type: ignore[attr-defined]
     if _is_worker(config) or config.getoption("gradgate_report_dir") is None:
         return
     from harness.reports.writing import FIGURES_DIR
@@ -175,17 +182,21 @@ def gradgate_result(
     request: pytest.FixtureRequest, gradgate_case: Any, gradgate_implementation: Any
 ) -> Any:
     """The engine's verdict on this case, also recorded in the item's user_properties."""
+    from harness.crash_trail import recording
     from harness.engine import run_case
 
     opts = gate_options(request.config)
-    result = run_case(
-        gradgate_implementation,
-        gradgate_case,
-        oracles=opts.oracles,
-        seed=opts.seed,
-        timeout=opts.timeout,
-        hard_grace=max(5.0, opts.timeout or 0) if _is_worker(request.config) else None,
-    )
+    worker = _is_worker(request.config)
+    trail_dir = os.environ.get(TRAIL_DIR_VARIABLE) if worker else None
+    with recording(Path(trail_dir) if trail_dir else None, gradgate_case.id):
+        result = run_case(
+            gradgate_implementation,
+            gradgate_case,
+            oracles=opts.oracles,
+            seed=opts.seed,
+            timeout=opts.timeout,
+            hard_grace=max(5.0, opts.timeout or 0) if worker else None,
+        )
     if opts.report_dir is not None and result.status in ("failed", "errored"):
         _save_figure(opts.report_dir, result)  # first: it may add to the message recorded below
     props = request.node.user_properties
@@ -228,6 +239,8 @@ class GateRecorder:
         self.results: dict[str, dict[str, Any]] = {}
         self.report: dict[str, Any] | None = None
         self.collected: list[str] | None = None  # case ids after deselection (-k, shards)
+        self.crashes: dict[str, Crash] = {}  # case id -> how its worker died
+        self.crash_reports: dict[str, pytest.TestReport] = {}
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not getattr(self.config.option, "numprocesses", None):  # else workers collect
@@ -249,6 +262,13 @@ class GateRecorder:
         if report.failed and case_id not in self.results:
             crashed = report.when not in ("setup", "call", "teardown")
             reason = CRASH_MESSAGE if crashed else _first_line(report.longreprtext)
+            trail_dir = getattr(self.config, "_gradgate_trail_dir", None)
+            if crashed and trail_dir is not None:
+                from harness.crash_trail import crash_of
+
+                self.crashes[case_id] = crash_of(trail_dir, case_id)
+                self.crash_reports[case_id] = report
+                reason = f"the worker process {self.crashes[case_id].describe()}"
             self.results[case_id] = {"status": "errored", "message": reason}
 
     @pytest.hookimpl(trylast=True)
@@ -263,10 +283,52 @@ class GateRecorder:
         if self.collected is not None:
             kept = set(self.collected)
             selected = [c for c in selected if c.id in kept]
+        self._settle_crashes(session)
         diagnosis = diagnosis_settings(self.config)
         if exitstatus == pytest.ExitCode.INTERRUPTED:  # unfinished cases are no evidence
             diagnosis = dataclasses.replace(diagnosis, enabled=False)
         self.report = write_reports(self.opts, selected, self.results, diagnosis=diagnosis)
+
+    def _settle_crashes(self, session: pytest.Session) -> None:
+        """Each case whose worker died, rerun once in a fresh process (harness.rerun).
+
+        A case that passes on the rerun (its worker was taken down by an oracle) is a passed
+        test for pytest too: its crash report is moved from `failed` to `passed`.
+        """
+        from harness.engine import rerun_command
+        from harness.rerun import RerunRequest, settle_all
+
+        trail_dir = getattr(self.config, "_gradgate_trail_dir", None)
+        if not self.crashes or trail_dir is None:
+            return
+        opts = self.opts
+        requests = [
+            (RerunRequest(opts.impl, case_id, opts.seed, opts.oracles, opts.timeout), crash)
+            for case_id, crash in self.crashes.items()
+        ]
+        workers = getattr(self.config.option, "numprocesses", 1)
+        settled = settle_all(requests, trail_dir, workers if isinstance(workers, int) else 1)
+        for case_id, entry in settled.items():
+            if entry["status"] in ("failed", "errored") and "Rerun: " not in entry["message"]:
+                entry["message"] += f". Rerun: {rerun_command(opts.impl, case_id, opts.seed)}"
+            self.results[case_id] = entry
+            if entry["status"] in ("passed", "unsupported"):
+                self._count_as_passed(session, self.crash_reports[case_id])
+
+    def _count_as_passed(self, session: pytest.Session, report: pytest.TestReport) -> None:
+        report.outcome = "passed"
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None and report in terminal.stats.get("failed", []):
+            terminal.stats["failed"].remove(report)
+            terminal.stats.setdefault("passed", []).append(report)
+        session.testsfailed -= 1
+        if session.testsfailed == 0 and session.exitstatus == pytest.ExitCode.TESTS_FAILED:
+            session.exitstatus = pytest.ExitCode.OK
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        trail_dir = getattr(config, "_gradgate_trail_dir", None)
+        if trail_dir is not None:
+            shutil.rmtree(trail_dir, ignore_errors=True)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         from harness.reports.terminal import summary_lines

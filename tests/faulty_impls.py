@@ -109,3 +109,31 @@ def _segfault(*args):  # type: ignore[no-untyped-def]
 
 
 segfaults = _faulty(forward_fault=_segfault)
+
+
+def _abort_like_glibc(*args):  # type: ignore[no-untyped-def]
+    """What a heap corruption looks like from outside: glibc's line on stderr, then SIGABRT."""
+    import ctypes
+
+    os.write(2, b"corrupted double-linked list\n")
+    ctypes.CDLL(None).abort()
+
+
+aborts_in_backward = _faulty(backward_fault=_abort_like_glibc)
+
+MARKER_DIR_VARIABLE = "GRADGATE_TEST_MARKER_DIR"
+
+
+def _crash_first_time(*args):  # type: ignore[no-untyped-def]
+    """Crash on the first call for a configuration, not on later ones (a flaky native bug)."""
+    import hashlib
+
+    key = hashlib.sha256(repr(args[-1]).encode()).hexdigest()[:16]  # the same in every process
+    marker = os.path.join(os.environ[MARKER_DIR_VARIABLE], key)
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        _segfault()
+    return ref.backward(*args)
+
+
+crashes_once = _faulty(backward_fault=_crash_first_time)

@@ -95,8 +95,8 @@ def test_bugged_implementation_fails_with_named_cases_and_pictures(tmp_path: Pat
         ("wrong_dtype", "failed", "dX has dtype float16"),
         ("returns_none", "failed", "backward returned NoneType"),
         ("mutates_input", "failed", "modified their inputs: dY"),
-        ("exits_process", "errored", "worker process died"),
-        ("segfaults", "errored", "worker process died"),
+        ("exits_process", "errored", "worker process died in the implementation's forward"),
+        ("segfaults", "errored", "died in the implementation's forward (Fatal Python error: Segm"),
     ],
 )
 def test_faults_take_down_only_their_own_cases(
@@ -129,21 +129,22 @@ def test_faults_take_down_only_their_own_cases(
 @pytest.mark.parametrize(
     ("fault", "reason"),
     [
-        ("hangs", "exceeded the per-case timeout of 1 s"),  # the soft limit interrupts it
-        ("hangs_unstoppably", "worker process died"),  # only the hard limit can end it
+        ("hangs", "exceeded the per-case timeout of 10 s"),  # the soft limit interrupts it
+        # only the hard limit (10 s later) can end it
+        ("hangs_unstoppably", "was stopped: hard time limit of 20 s reached, still in the impl"),
     ],
 )
 def test_timeouts_error_the_case_and_the_run_goes_on(
     tmp_path: Path, fault: str, reason: str
 ) -> None:
-    start = time.monotonic()
-    args = f"run --impl tests.faulty_impls:{fault} -n 1 --timeout 1 --case {TANH_CASE}"
+    """A hung case is ended by its limit (the subprocess's own 300 s timeout guards the test);
+    the limit is ample for the plain case even on a loaded machine."""
+    args = f"run --impl tests.faulty_impls:{fault} -n 1 --timeout 10 --case {TANH_CASE}"
     out = gradgate(*args.split(), "--case", PLAIN_CASE, "--report-dir", str(tmp_path))
     assert out.returncode == 1
     statuses = _statuses(read_report(tmp_path / "report.json"))
     assert statuses == {TANH_CASE: "errored", PLAIN_CASE: "passed"}
     assert reason in out.stdout
-    assert time.monotonic() - start < 120
 
 
 @pytest.mark.parametrize(
@@ -294,3 +295,22 @@ def test_python_dash_m_harness_is_the_same_command(tmp_path: Path) -> None:
         timeout=120,
     )
     assert out.returncode == 0 and "PASS: 1 passed" in out.stdout
+
+
+def test_a_run_that_collects_no_case_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    """Here a folder with a `harness` package of its own shadows gradgate's in the workers."""
+    exe = Path(sys.executable).with_name("gradgate")
+    if not exe.exists():
+        pytest.skip("the gradgate console script is not installed next to this python")
+    (tmp_path / "harness").mkdir()
+    (tmp_path / "harness" / "__init__.py").write_text("")
+    (tmp_path / "harness" / "gate_suite.py").write_text("")
+    out = subprocess.run(
+        [str(exe), "run", "--case", PLAIN_CASE, "-n", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "the gate did not run its cases" in out.stderr

@@ -105,8 +105,8 @@ def test_a_self_consistent_forward_semantics_bug_passes_the_adjoint_test() -> No
         ("reference_impl", 0),
         ("reference_impl", 1),
         ("reference_impl", 2),
-        ("tests.torch_backed_impl", 0),
-        ("tests.torch_backed_impl", 1),
+        ("tests.independent_impl", 0),
+        ("tests.independent_impl", 1),
     ],
 )
 def test_correct_implementations_never_fail(spec: str, seed: int) -> None:

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from harness.reports.diagnosis_section import diagnosis_html
-from harness.reports.report_json import worst_ratio
+from harness.reports.report_json import oracle_crashes, worst_ratio
 from harness.reports.summary_md import headline
 
 CONTRACT_CHECKS = ("contract:", "repeat:")
@@ -111,6 +111,11 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
     if regressions:
         items = "".join(f"<li><code>{e(r)}</code></li>" for r in regressions)
         reg_html = f"<h2>Regressions against the baseline ({len(regressions)})</h2><ul>{items}</ul>"
+    crashes = oracle_crashes(report)
+    if crashes:
+        items = "".join(f"<li><code>{e(i)}</code>: {e(t)}</li>" for i, t in crashes)
+        reg_html += f"<h2>Oracle crashes, not the implementation's fault ({len(crashes)})</h2>"
+        reg_html += f"<ul>{items}</ul>"
     env = ", ".join(f"{e(k)} {e(str(v))}" for k, v in report.get("environment", {}).items())
     diagnosis = diagnosis_html(report)
     return f"""<!DOCTYPE html>

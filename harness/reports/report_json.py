@@ -84,3 +84,8 @@ def read_report(path: Path) -> dict[str, Any]:
 
 def worst_ratio(case: dict[str, Any]) -> float:
     return max((float(c["error_ratio"]) for c in case.get("checks", {}).values()), default=0.0)
+
+
+def oracle_crashes(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """(case id, what crashed) for each case whose worker an oracle took down (harness/rerun.py)."""
+    return [(c["id"], c["oracle_crash"]) for c in report["cases"] if c.get("oracle_crash")]

@@ -6,7 +6,7 @@ from typing import Any
 
 from harness.baseline import Comparison
 from harness.reports.diagnosis_section import diagnosis_markdown
-from harness.reports.report_json import worst_ratio
+from harness.reports.report_json import oracle_crashes, worst_ratio
 
 MAX_LISTED = 200
 MAX_REASON = 400
@@ -43,6 +43,11 @@ def render_summary(report: dict[str, Any], comparison: Comparison | None = None)
         *(f"| {k} | {v} |" for k, v in report["summary"].items() if k != "total"),
         "",
     ]
+    crashes = oracle_crashes(report)
+    if crashes:
+        lines += [f"## Oracle crashes, not the implementation's fault ({len(crashes)})", ""]
+        lines += [f"- `{case_id}`: {_cell(text)}" for case_id, text in crashes[:MAX_LISTED]]
+        lines += _more(len(crashes)) + [""]
     regressions = report.get("regressions") or []
     if regressions:
         lines += [f"## Regressions against the baseline ({len(regressions)})", ""]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.reports.diagnosis_section import diagnosis_lines
-from harness.reports.report_json import worst_ratio
+from harness.reports.report_json import oracle_crashes, worst_ratio
 from harness.reports.summary_md import headline
 
 MAX_REASONS = 20
@@ -31,6 +31,10 @@ def summary_lines(report: dict[str, Any], report_dir: Path | None) -> list[str]:
             lines.append(f"  {c['status'].upper():8} {c['id']}: {reason}")
         if len(bad) > MAX_REASONS:
             lines.append(f"  … and {len(bad) - MAX_REASONS} more in the reports")
+    crashes = oracle_crashes(report)
+    if crashes:
+        lines.append(f"oracle crashes, not the implementation's fault ({len(crashes)}):")
+        lines += [f"  ORACLE   {case_id}: {text}" for case_id, text in crashes[:MAX_REASONS]]
     regressions = report.get("regressions") or []
     if regressions:
         lines.append(

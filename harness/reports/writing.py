@@ -12,6 +12,7 @@ from harness.baseline import Comparison, compare_reports
 from harness.diagnosis import DiagnosisSettings, with_diagnosis
 from harness.reports.atomic import write_atomic
 from harness.reports.html import render_html
+from harness.reports.junit import settle_crashed
 from harness.reports.report_json import build_report, read_report, write_report
 from harness.reports.summary_md import render_summary
 from harness.selection import GateOptions
@@ -19,6 +20,8 @@ from harness.selection import GateOptions
 FIGURES_DIR = ".figures"
 JUNIT_PARTIAL = ".junit.xml.partial"
 NO_RESULT = "no result: the run stopped before this case finished"
+# Fields a case has when its worker died (harness/rerun.py): both attempts, and an oracle's crash.
+CRASH_FIELDS = ("attempts", "oracle_crash")
 
 
 def complete_cases(
@@ -36,6 +39,7 @@ def complete_cases(
                 "checks": got.get("checks", {}),
                 "message": got.get("message", ""),
                 "duration_s": got.get("duration_s", 0.0),
+                **{k: got[k] for k in CRASH_FIELDS if k in got},
             }
         )
     return out
@@ -72,6 +76,7 @@ def write_reports(
     write_atomic(out_dir / "report.html", render_html(report, figures))
     partial = out_dir / JUNIT_PARTIAL
     if partial.exists():
+        settle_crashed(partial, cases)
         os.replace(partial, out_dir / "junit.xml")
     write_report(out_dir / "report.json", report)  # last: its presence means the rest is there
     shutil.rmtree(out_dir / FIGURES_DIR, ignore_errors=True)

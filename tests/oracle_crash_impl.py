@@ -1,0 +1,35 @@
+"""The reference, loaded together with a fault in the torch oracle: it segfaults on tanh cases.
+
+Importing this module replaces the engine's torch oracle in that process (as a native crash in
+PyTorch would strike it), so the gate must blame the oracle, rerun the case without it, and
+judge the implementation on the other oracles.  With GRADGATE_TEST_BUG=dW in the environment
+the implementation's weight gradient is also wrong (by 1%), which those oracles must still see.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import harness.engine
+import reference_impl as ref
+from tests.faulty_impls import _segfault
+
+_real_torch_results = harness.engine.torch_results
+
+
+def _crashing_torch_results(case: Any, data: Any) -> Any:
+    if case.activation == "tanh":
+        _segfault()
+    return _real_torch_results(case, data)
+
+
+harness.engine.torch_results = _crashing_torch_results  # type: ignore[assignment]
+forward = ref.forward
+
+
+def backward(dY, X, W, b, cfg):  # type: ignore[no-untyped-def]
+    dX, dW, db = ref.backward(dY, X, W, b, cfg)
+    if os.environ.get("GRADGATE_TEST_BUG") == "dW":
+        dW = dW * 1.01
+    return dX, dW, db

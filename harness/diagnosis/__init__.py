@@ -70,13 +70,13 @@ def diagnose(
     indices: list[int | None] = [*range(len(found))] or [None]
     targets = [t for i in indices if (t := pick_target(cases, found, i)) is not None]
     minimal: list[dict[str, Any]] = []
-    if not attribution.explanations:
-        notes.append("the minimal case below shrinks the smallest failing case; no factor is named")
     if report.get("layer", "deconv2d") != "deconv2d":
         notes.append("no minimal case search: it knows deconv2d cases only")
     elif not targets:
         notes.append("no minimal case search: no case failed a check (errors only)")
     elif search:
+        if not attribution.explanations:
+            notes.append("the minimal case shrinks the smallest failing case; it names no factor")
         minimal, search_notes = _search(report, targets, impl, settings)
         notes += search_notes
     return {

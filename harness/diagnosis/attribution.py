@@ -44,7 +44,6 @@ class Explanation:
     failing_covered: int
     failing_total: int
     passing_matched: int
-    passing_total: int
     quantities: tuple[str, ...]
     covered_ids: tuple[str, ...]
     text: str
@@ -207,7 +206,6 @@ def attribute(cases: Sequence[Mapping[str, Any]]) -> Attribution:
                 failing,
                 passing & rule.cases,
                 cases,
-                n_passing,
                 left=remaining.bit_count(),
                 new=(rule.cases & remaining).bit_count(),
             )
@@ -245,7 +243,6 @@ def _explanation(
     failing: int,
     matched: int,
     cases: Sequence[Mapping[str, Any]],
-    n_passing: int = 0,
     *,
     left: int | None = None,
     new: int | None = None,
@@ -258,7 +255,6 @@ def _explanation(
         failing_covered=n_covered,
         failing_total=n_failing,
         passing_matched=n_matched,
-        passing_total=n_passing,
         quantities=quantities,
         covered_ids=tuple(str(c["id"]) for c in members),
         text=_sentence(levels, n_covered, n_failing, n_matched, left, new)

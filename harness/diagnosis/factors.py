@@ -28,7 +28,7 @@ class Level:
     factor: str
     value: str
     phrase: str
-    fields: tuple[str, ...]  # the Case fields it reads
+    fields: tuple[str, ...]  # the Case fields it reads, the one it is mainly about first
     test: Callable[..., bool]  # (config) -> bool; lambdas bind loop values as defaults
 
     def holds(self, config: Config) -> bool:

@@ -21,6 +21,7 @@ import pytest
 
 from cases.case import parse_case_id
 from cases.grids import grid_cases
+from harness import cli
 from harness.diagnosis import DiagnosisSettings, diagnose, with_diagnosis
 from harness.diagnosis.attribution import attribute, chance
 from harness.diagnosis.factors import explanation_of, level_named
@@ -289,16 +290,22 @@ def test_run_opens_with_the_diagnosis_and_explain_writes_it_back(tmp_path: Path)
     )
 
 
-def test_no_diagnosis_flag_and_bad_budget(tmp_path: Path) -> None:
+def test_no_diagnosis_flag_and_bad_budget(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = "n1-c1x1-g1-i1x1-k2x1-s1x1-p0.0.0.0-d2x1-op0x0-b0-identity-f64"
     impl = "tests.bugged_impls:dilation_ignored_in_backward"
     out = gradgate("run", "--impl", impl, "-n", "1", "--case", case, "--no-diagnosis",
                    "--report-dir", str(tmp_path))  # fmt: skip
     assert out.returncode == 1 and "diagnosis" not in read_report(tmp_path / "report.json")
-    bad = gradgate("run", "--diagnosis-seconds", "0", "--report-dir", str(tmp_path))
-    assert bad.returncode == 2 and "--diagnosis-seconds must be a positive" in bad.stderr
-    missing = gradgate("explain", str(tmp_path / "nope.json"))
-    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert "diagnosis:" not in out.stdout and "smallest failing case" not in out.stdout
+    bad_run = ["run", "--diagnosis-seconds", "0", "--report-dir", str(tmp_path)]
+    bad_explain = ["explain", str(tmp_path / "report.json"), "--diagnosis-seconds", "-1"]
+    for args in (bad_run, bad_explain):  # in process: both stop before running anything
+        assert cli.main(args) == 2
+        assert "--diagnosis-seconds must be a positive number" in capsys.readouterr().err
+    assert cli.main(["explain", str(tmp_path / "nope.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_without_an_explanation_the_note_heads_the_minimal_case() -> None:

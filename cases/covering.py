@@ -115,7 +115,9 @@ def covering_rows(
 ) -> list[Row]:
     """Rows that together contain every feasible interaction of `strength` factors, each valid."""
     if not 2 <= strength <= len(factors):
-        raise ValueError(f"strength must be in 2..{len(factors)} (the factor count), got {strength}")
+        raise ValueError(
+            f"strength must be in 2..{len(factors)} (the factor count), got {strength}"
+        )
     order = {name: i for i, (name, _) in enumerate(factors)}
     uncovered = dict.fromkeys(feasible_interactions(factors, violates, strength, components))
     rows: list[Row] = []

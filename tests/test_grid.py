@@ -10,9 +10,9 @@ import pytest
 
 from cases.case import Case, parse_case_id
 from cases.covering import (
+    all_interactions,
     all_pairs,
     completable,
-    all_interactions,
     feasible_interactions,
     feasible_pairs,
     interactions_of,

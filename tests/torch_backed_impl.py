@@ -19,10 +19,16 @@ _ACT = {
 }
 
 
+def _c_order(arr: np.ndarray) -> np.ndarray:
+    """A fresh C-ordered copy: torch.from_numpy rejects negative strides, which
+    np.ascontiguousarray keeps on arrays of one element (found by the layout checks)."""
+    return np.array(arr, order="C", copy=True)
+
+
 def _run(X, W, b, cfg, dY=None):  # type: ignore[no-untyped-def]
-    Xt = torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).requires_grad_()
-    Wt = torch.from_numpy(np.ascontiguousarray(W.transpose(2, 3, 0, 1))).requires_grad_()
-    bt = None if b is None else torch.from_numpy(b.copy()).requires_grad_()
+    Xt = torch.from_numpy(_c_order(X.transpose(0, 3, 1, 2))).requires_grad_()
+    Wt = torch.from_numpy(_c_order(W.transpose(2, 3, 0, 1))).requires_grad_()
+    bt = None if b is None else torch.from_numpy(_c_order(b)).requires_grad_()
     z = F.conv_transpose2d(
         Xt,
         Wt,
@@ -37,7 +43,7 @@ def _run(X, W, b, cfg, dY=None):  # type: ignore[no-untyped-def]
     y = _ACT[cfg.activation](z)
     if dY is None:
         return y.detach().numpy().transpose(0, 2, 3, 1).copy()
-    g = torch.from_numpy(np.ascontiguousarray(dY.transpose(0, 3, 1, 2)))
+    g = torch.from_numpy(_c_order(dY.transpose(0, 3, 1, 2)))
     inputs = [Xt, Wt] if bt is None else [Xt, Wt, bt]
     grads = torch.autograd.grad(y, inputs, g)
     dX = grads[0].numpy().transpose(0, 2, 3, 1).copy()

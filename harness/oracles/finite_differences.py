@@ -466,9 +466,9 @@ def _estimates(
         out.unlocalized_units = sum(n for _, n, _ in failing[LOCALIZED_COLOURS:])
         rerun = ~projected & ~exc
         if not (np.abs(claimed - est) > bound + bnd)[rerun].any():
-            ratio, _, colour = failing[0]
+            worst_ratio, _, colour = failing[0]
             out.projection_failure = (
-                f"a projection over channels is {ratio:.3g} times its bound at rows "
+                f"a projection over channels is {worst_ratio:.3g} times its bound at rows "
                 f"{colour.rows}, cols {colour.cols}, though no single channel there is off by "
                 "more than its own forward pair resolves: small errors spread over channels"
             )

@@ -120,8 +120,12 @@ def test_a_self_consistent_forward_semantics_bug_passes_the_adjoint_test() -> No
     ],
 )
 def test_correct_implementations_never_fail(spec: str, seed: int) -> None:
+    """The whole default grid; the realistic tier once for the (slower) torch-backed one."""
     impl = load_implementation(spec)
-    bad = [r for r in (run_case(impl, c, seed=seed) for c in DEFAULT) if r.status != "passed"]
+    realistic = {c.with_dtype(dt).id for _, c in REALISTIC_DEFAULT for dt in ("float64", "float32")}
+    skip = realistic if spec != "reference_impl" and seed > 0 else set()
+    cases = [c for c in DEFAULT if c.id not in skip]
+    bad = [r for r in (run_case(impl, c, seed=seed) for c in cases) if r.status != "passed"]
     assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
 
 

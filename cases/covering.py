@@ -1,9 +1,10 @@
-"""A deterministic pairwise covering array under constraints.
+"""Deterministic covering arrays of strength 2 (pairs) or more (triples, ...) under constraints.
 
-Greedy, in the manner of AETG: start each row from the first pair not yet covered, then give
-each remaining factor the level that covers the most uncovered pairs while the row can still
-be completed.  Feasibility of a partial row is decided by a complete backtracking search, so a
-pair is dropped only when no valid row can hold it (`feasible_pairs`), never silently.
+Greedy, in the manner of AETG: start each row from the first interaction (a tuple of levels of
+`strength` different factors) not yet covered, then give each remaining factor the level that
+covers the most uncovered interactions while the row can still be completed.  Feasibility of a
+partial row is decided by a complete backtracking search, so an interaction is dropped only
+when no valid row can hold it (`feasible_interactions`), never silently.
 
 `components` (optional) names groups of factors that constrain only each other; the search
 then runs per group, which keeps it fast when one group is infeasible.  Factors in no group
@@ -13,12 +14,13 @@ must be unconstrained.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from itertools import combinations
+from itertools import combinations, product
 
 Level = Hashable
 Factors = Sequence[tuple[str, Sequence[Level]]]
 Row = dict[str, Level]
 Pair = tuple[str, Level, str, Level]
+Interaction = tuple[tuple[str, Level], ...]  # (factor, level) in factor order
 Violates = Callable[[Row], bool]
 Components = Sequence[Sequence[str]]
 
@@ -54,62 +56,95 @@ def _search(row: Row, factors: Factors, violates: Violates) -> bool:
     return True
 
 
+def all_interactions(factors: Factors, strength: int) -> list[Interaction]:
+    """Every tuple of levels of `strength` different factors, in a fixed order."""
+    out: list[Interaction] = []
+    for chosen in combinations(factors, strength):
+        names = [name for name, _ in chosen]
+        for levels in product(*(lv for _, lv in chosen)):
+            out.append(tuple(zip(names, levels)))
+    return out
+
+
+def feasible_interactions(
+    factors: Factors, violates: Violates, strength: int, components: Components | None = None
+) -> list[Interaction]:
+    """The interactions that at least one valid full row contains."""
+    return [
+        t
+        for t in all_interactions(factors, strength)
+        if completable(dict(t), factors, violates, components)
+    ]
+
+
+def interactions_of(row: Row, factors: Factors, strength: int) -> list[Interaction]:
+    names = [name for name, _ in factors if name in row]
+    return [tuple((n, row[n]) for n in chosen) for chosen in combinations(names, strength)]
+
+
 def all_pairs(factors: Factors) -> list[Pair]:
     """Every pair of levels of two different factors, in a fixed order."""
-    pairs: list[Pair] = []
-    for (f1, levels1), (f2, levels2) in combinations(factors, 2):
-        pairs.extend((f1, v1, f2, v2) for v1 in levels1 for v2 in levels2)
-    return pairs
+    return [_flat(t) for t in all_interactions(factors, 2)]
 
 
 def feasible_pairs(
     factors: Factors, violates: Violates, components: Components | None = None
 ) -> list[Pair]:
     """The pairs that at least one valid full row contains."""
-    return [
-        p
-        for p in all_pairs(factors)
-        if completable({p[0]: p[1], p[2]: p[3]}, factors, violates, components)
-    ]
+    return [_flat(t) for t in feasible_interactions(factors, violates, 2, components)]
 
 
 def pairs_of(row: Row, factors: Factors) -> list[Pair]:
-    names = [name for name, _ in factors if name in row]
-    return [(f1, row[f1], f2, row[f2]) for f1, f2 in combinations(names, 2)]
+    return [_flat(t) for t in interactions_of(row, factors, 2)]
+
+
+def _flat(t: Interaction) -> Pair:
+    (f1, v1), (f2, v2) = t
+    return (f1, v1, f2, v2)
 
 
 def pairwise_rows(
     factors: Factors, violates: Violates, components: Components | None = None
 ) -> list[Row]:
     """Rows that together contain every feasible pair, each row valid."""
+    return covering_rows(factors, violates, 2, components)
+
+
+def covering_rows(
+    factors: Factors, violates: Violates, strength: int, components: Components | None = None
+) -> list[Row]:
+    """Rows that together contain every feasible interaction of `strength` factors, each valid."""
+    if not 2 <= strength <= len(factors):
+        raise ValueError(
+            f"strength must be in 2..{len(factors)} (the factor count), got {strength}"
+        )
     order = {name: i for i, (name, _) in enumerate(factors)}
-    uncovered = {p: None for p in feasible_pairs(factors, violates, components)}  # ordered set
+    uncovered = dict.fromkeys(feasible_interactions(factors, violates, strength, components))
     rows: list[Row] = []
     while uncovered:
-        f1, v1, f2, v2 = next(iter(uncovered))
-        row: Row = {f1: v1, f2: v2}
+        row: Row = dict(next(iter(uncovered)))
         for name, levels in factors:
             if name in row:
                 continue
             best, best_gain = None, -1
+            others = [n for n in row if n != name]
             for level in levels:
                 row[name] = level
                 if completable(row, factors, violates, components):
                     gain = sum(
-                        _key(order, name, level, other, row[other]) in uncovered
-                        for other in row
-                        if other != name
+                        _in_order(order, row, (name, *chosen)) in uncovered
+                        for chosen in combinations(others, strength - 1)
                     )
                     if gain > best_gain:
                         best, best_gain = level, gain
                 del row[name]
             row[name] = best
         rows.append(row)
-        for pair in pairs_of(row, factors):
-            uncovered.pop(_key(order, pair[0], pair[1], pair[2], pair[3]), None)
+        for t in interactions_of(row, factors, strength):
+            uncovered.pop(t, None)
     return rows
 
 
-def _key(order: dict[str, int], fa: str, va: Level, fb: str, vb: Level) -> Pair:
-    """A pair in the factor order that `all_pairs` uses."""
-    return (fa, va, fb, vb) if order[fa] < order[fb] else (fb, vb, fa, va)
+def _in_order(order: dict[str, int], row: Row, names: Sequence[str]) -> Interaction:
+    """The interaction of `row` on `names`, in the factor order `all_interactions` uses."""
+    return tuple((n, row[n]) for n in sorted(names, key=order.__getitem__))

@@ -1,8 +1,10 @@
 """The named grids: `smoke`, `default` and `full`.
 
 `default` covers every feasible pair of factor levels (see `covering.py`) in each dtype, plus
-hand-picked edge cases; `smoke` is a small slice of it; `full` is a bounded exhaustive product
-of the geometry factors, meant for pytest-xdist or CI shards.  Everything here is a pure
+hand-picked edge cases and a handful of realistic cases (`realistic.py`); `smoke` is a small
+slice of it; `full` adds every feasible triple of levels of the core factors (`CORE_FACTORS`,
+and dtype), more realistic cases and a bounded exhaustive product of the geometry factors,
+meant for pytest-xdist or CI shards.  Everything here is a pure
 function of the code: no randomness, no set iteration, the same list on every worker.
 """
 
@@ -13,7 +15,8 @@ from functools import lru_cache
 from itertools import product
 
 from cases.case import DTYPES, Case, parse_case_id
-from cases.covering import Factors, Row, pairwise_rows
+from cases.covering import Factors, Row, covering_rows, pairwise_rows
+from cases.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from reference_impl.config import ACTIVATIONS
 
 GRIDS: tuple[str, ...] = ("smoke", "default", "full")
@@ -200,6 +203,64 @@ def full_configs() -> list[Case]:
     return out
 
 
+# The core factors whose every triple of levels `full` covers (with dtype, see `triple_configs`).
+# Levels apply to both axes; padding is a kind, made concrete by `_CORE_PADDING`.
+CORE_FACTORS: Factors = (
+    ("stride", (1, 2, 3)),
+    ("padding", ("none", "symmetric", "asymmetric")),
+    ("dilation", (1, 2, 3)),
+    ("output_padding", (0, 1, 2)),
+    ("groups", ("1", "2", "depthwise")),
+    ("bias", (True, False)),
+    ("activation", ACTIVATIONS),
+)
+_CORE_PADDING = {"none": (0, 0, 0, 0), "symmetric": (1, 1, 1, 1), "asymmetric": (0, 2, 2, 1)}
+_CORE_CHANNELS = {"1": (3, 5, 1), "2": (4, 6, 2), "depthwise": (3, 6, 3)}  # in, out, groups
+
+
+def core_violates(row: Row) -> bool:
+    """Output padding must stay below max(stride, dilation); every other combination is valid."""
+    s, d, op = row.get("stride"), row.get("dilation"), row.get("output_padding")
+    if isinstance(s, int) and isinstance(d, int) and isinstance(op, int):
+        return not op < max(s, d)
+    return False
+
+
+@lru_cache(maxsize=1)
+def triple_configs() -> tuple[Case, ...]:
+    """One float64 case per row of a strength-3 covering of CORE_FACTORS.
+
+    Every configuration runs in every dtype, so a triple (a, b, dtype) is covered exactly when
+    the pair (a, b) is, which the triples of the other factors already give: the covering is
+    over the seven factors without dtype, and tests/test_grid.py checks the eight-factor
+    triples on the grid itself.  About 0.1 s, once per process.
+    """
+    out = []
+    for row in covering_rows(CORE_FACTORS, core_violates, 3):
+        in_ch, out_ch, groups = _CORE_CHANNELS[str(row["groups"])]
+        s, d, op = (int(row[k]) for k in ("stride", "dilation", "output_padding"))  # type: ignore[call-overload]
+        out.append(
+            Case(
+                batch=2,
+                in_ch=in_ch,
+                out_ch=out_ch,
+                groups=groups,
+                in_h=4,
+                in_w=5,
+                kh=3,
+                kw=2,
+                stride=(s, s),
+                padding=_CORE_PADDING[str(row["padding"])],
+                dilation=(d, d),
+                output_padding=(op, op),
+                bias=bool(row["bias"]),
+                activation=str(row["activation"]),
+                dtype="float64",
+            )
+        )
+    return tuple(out)
+
+
 def grid_cases(grid: str, dtypes: Sequence[str] = DTYPES) -> list[Case]:
     """The cases of a named grid in the given dtypes, in a fixed order."""
     if grid not in GRIDS:
@@ -208,10 +269,18 @@ def grid_cases(grid: str, dtypes: Sequence[str] = DTYPES) -> list[Case]:
         if dt not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dt!r}")
     edges = [c for _, c in EDGE_CASES]
+    realistic = [c for _, c in REALISTIC_DEFAULT]
     if grid == "smoke":
         configs = edges + list(pairwise_configs()[:7])
     elif grid == "default":
-        configs = edges + list(pairwise_configs())
+        configs = edges + list(pairwise_configs()) + realistic
     else:
-        configs = edges + list(pairwise_configs()) + full_configs()
+        configs = (
+            edges
+            + list(pairwise_configs())
+            + realistic
+            + [c for _, c in REALISTIC_FULL]
+            + list(triple_configs())
+            + full_configs()
+        )
     return _dedup(_in_dtypes(configs, dtypes))

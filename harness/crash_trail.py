@@ -35,7 +35,7 @@ PHASE_WORDS = {
     "oracle:torch": "the torch oracle (PyTorch float64 autograd, not the implementation)",
     "oracle:fd": "the fd oracle",
     "oracle:adjoint": "the adjoint oracle",
-    "layout": "the layout check",
+    "layout": "the implementation, called on non-contiguous inputs by the layout check",
     "checks": "the harness's comparisons",
 }
 HARD_LIMIT_PHASE = "hard time limit"

@@ -26,10 +26,11 @@ from harness.contract_checks import (
 )
 from harness.data import case_data
 from harness.deadline import CaseTimeout, deadline
+from harness.layouts import layout_checks
 from harness.loading import Implementation
 from harness.oracles import ORACLES
 from harness.oracles.adjoint import adjoint_checks, identity_config
-from harness.oracles.finite_differences import fd_gradients
+from harness.oracles.finite_differences import fd_gradients, with_projections
 from harness.oracles.torch_autograd import torch_results
 from harness.result import CaseResult
 
@@ -145,6 +146,9 @@ def _evaluate(
     for q in grads:  # backward twice on the same inputs: the same answer, to rounding
         checks[f"repeat:{q}"] = compare(q, again[q], grads[q], bounds[q])
     got = {"Y": Y, **grads}
+    inputs = {"X": data.X, "W": data.W, "dY": data.dY, "b": data.b}
+    with crash_trail.phase("layout"):
+        checks.update(layout_checks(impl.forward, impl.backward, case, inputs, got, bounds))
 
     if "torch" in oracles:
         bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
@@ -161,7 +165,7 @@ def _evaluate(
 
         try:
             with crash_trail.phase("oracle:fd"):
-                estimates = fd_gradients(forward, case, data, mag, u)
+                estimates = fd_gradients(forward, case, data, mag, u, claimed=grads, bounds=bounds)
         except ContractViolation as exc:
             checks["fd:outputs"] = violation_check(str(exc))
             estimates = {}
@@ -180,7 +184,7 @@ def _evaluate(
                     "differs from the configuration (see torch:Y)"
                     + (f"; {check.note}" if check.note else "")
                 )
-            checks[f"fd:{q}"] = check
+            checks[f"fd:{q}"] = with_projections(check, est)
 
     if "adjoint" in oracles:
         lin_cfg = identity_config(case)

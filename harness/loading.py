@@ -67,14 +67,18 @@ def _require(obj: object, name: str, attr: str, args: str, count: int) -> Callab
 
 
 def _is_implementation_class(cls: type) -> bool:
-    """A class whose forward and backward are class or static methods: the contract as it is.
+    """A class whose forward and backward are class or static methods with the contract's
+    signatures: the implementation as it is.
 
-    Any other class is a layer class (numpy-ml-style or torch) for an adapter to build.
+    Any other class (a torch autograd.Function has static methods, but forward(ctx, ...) and
+    backward(ctx, grad)) is a layer class for an adapter to build.
     """
-    return all(
-        isinstance(inspect.getattr_static(cls, attr, None), (staticmethod, classmethod))
-        for attr in ("forward", "backward")
-    )
+    for attr, count in (("forward", 4), ("backward", 5)):
+        if not isinstance(inspect.getattr_static(cls, attr, None), (staticmethod, classmethod)):
+            return False
+        if _positional_count(getattr(cls, attr)) not in (count, None):
+            return False
+    return True
 
 
 def import_object(spec: str) -> tuple[str, object, list[str]]:

@@ -37,3 +37,15 @@ class InstanceMethodsOnly:
 
     def backward(self, dY: Any, X: Any, W: Any, b: Any, cfg: Any) -> Any:
         return ref.backward(dY, X, W, b, cfg)
+
+
+class WrongArity:
+    """Static methods, but not the contract's signatures: tried as a layer class, and refused."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad

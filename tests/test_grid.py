@@ -9,16 +9,28 @@ import sys
 import pytest
 
 from cases.case import Case, parse_case_id
-from cases.covering import all_pairs, completable, feasible_pairs, pairs_of, pairwise_rows
+from cases.covering import (
+    all_interactions,
+    all_pairs,
+    completable,
+    feasible_interactions,
+    feasible_pairs,
+    interactions_of,
+    pairs_of,
+    pairwise_rows,
+)
 from cases.grids import (
     COMPONENTS,
+    CORE_FACTORS,
     EDGE_CASES,
     FACTORS,
     GRIDS,
+    core_violates,
     grid_cases,
     pairwise_configs,
     violates,
 )
+from cases.realistic import BLOCK_SIZES, BLOCKED_AXES, REALISTIC_DEFAULT, REALISTIC_FULL, just_past
 from harness.data import case_data
 from tests.commands import ROOT
 
@@ -191,3 +203,89 @@ def test_committed_shard_durations_cover_every_grid_case() -> None:
         c.id for c in grid_cases("full") if f"gate_suite.py::test_case[{c.id}]" not in durations
     ]
     assert not missing, f"{len(missing)} cases have no duration, e.g. {missing[:2]}"
+
+
+def _core_row(case: Case) -> dict | None:
+    """A case's levels of the core factors and dtype, None when both axes do not agree."""
+    s, d, op, p = case.stride, case.dilation, case.output_padding, case.padding
+    if s[0] != s[1] or d[0] != d[1] or op[0] != op[1]:
+        return None
+    if p == (0, 0, 0, 0):
+        padding = "none"
+    elif p[0] == p[1] and p[2] == p[3]:
+        padding = "symmetric"
+    elif p[0] != p[1] and p[2] != p[3]:
+        padding = "asymmetric"
+    else:
+        return None
+    groups = "1" if case.groups == 1 else "depthwise" if case.groups == case.in_ch else "2"
+    if groups == "2" and case.groups != 2:
+        return None
+    return {
+        "stride": s[0],
+        "padding": padding,
+        "dilation": d[0],
+        "output_padding": op[0],
+        "groups": groups,
+        "bias": case.bias,
+        "activation": case.activation,
+        "dtype": case.dtype,
+    }
+
+
+def test_full_grid_covers_every_feasible_triple_of_core_levels_with_dtype() -> None:
+    factors = (*CORE_FACTORS, ("dtype", ("float64", "float32")))
+    needed = set(feasible_interactions(factors, core_violates, 3))
+    assert ("stride", 3) in {t[0] for t in needed}
+    covered: set = set()
+    for case in grid_cases("full"):
+        row = _core_row(case)
+        if row is not None and all(row[name] in levels for name, levels in factors):
+            covered.update(interactions_of(row, factors, 3))
+    missing = needed - covered
+    assert not missing, f"{len(missing)} triples missing, e.g. {sorted(missing, key=str)[:3]}"
+    infeasible = (("stride", 1), ("dilation", 1), ("output_padding", 2))
+    assert infeasible in all_interactions(factors, 3) and infeasible not in needed
+
+
+def test_default_grid_is_pairwise_not_triple_covering() -> None:
+    """`default` stays pairwise: some core triples are left to `full`."""
+    factors = (*CORE_FACTORS, ("dtype", ("float64", "float32")))
+    needed = set(feasible_interactions(factors, core_violates, 3))
+    covered: set = set()
+    for case in grid_cases("default"):
+        row = _core_row(case)
+        if row is not None:
+            covered.update(interactions_of(row, factors, 3))
+    assert needed - covered
+
+
+def test_just_past_means_a_short_remainder_block() -> None:
+    assert [v for v in range(1, 40) if just_past(v, 4)] == [5, 9, 13, 17, 21, 25, 29, 33, 37]
+    assert [v for v in range(1, 40) if just_past(v, 8)] == [9, 10, 17, 18, 25, 26, 33, 34]
+    assert [v for v in range(1, 40) if just_past(v, 16)] == [17, 18, 19, 20, 33, 34, 35, 36]
+    assert not just_past(16, 16) and not just_past(4, 8)
+
+
+def test_default_realistic_cases_cross_every_block_size_on_every_axis() -> None:
+    default_ids = {c.id for c in grid_cases("default")}
+    realistic = [c for _, c in REALISTIC_DEFAULT]
+    assert all(c.id in default_ids and c.with_dtype("float32").id in default_ids for c in realistic)
+    for axis in BLOCKED_AXES:
+        values = sorted({getattr(c, axis) for c in realistic})
+        for block in BLOCK_SIZES:
+            assert any(just_past(v, block) for v in values), (axis, block, values)
+        assert any(v & (v - 1) for v in values), f"{axis}: only powers of two in {values}"
+
+
+def test_realistic_cases_are_named_distinct_and_in_full() -> None:
+    full_ids = {c.id for c in grid_cases("full")}
+    named = REALISTIC_DEFAULT + REALISTIC_FULL
+    assert len({name for name, _ in named}) == len({c.id for _, c in named}) == len(named)
+    assert all(c.id in full_ids for _, c in named)
+    assert max(c.in_ch for _, c in named) >= 256 and max(c.out_ch for _, c in named) >= 128
+    kinds = {(c.kh, c.stride[0], c.groups == c.in_ch > 1, c.dilation[0] > 1) for _, c in named}
+    for kind in ((4, 2, False, False), (2, 2, False, False), (9, 3, False, False)):
+        assert kind in kinds
+    assert any(depthwise for _, _, depthwise, _ in kinds)
+    assert any(dilated for _, _, _, dilated in kinds)

@@ -66,3 +66,10 @@ def test_a_class_method_implementation_is_called_on_the_class() -> None:
 def test_a_class_with_instance_methods_is_not_taken_for_the_contract() -> None:
     with pytest.raises(ImplementationError, match="is a class, but neither"):
         load_implementation("tests.contract_classes:InstanceMethodsOnly")
+
+
+def test_static_methods_with_other_signatures_are_not_the_contract() -> None:
+    with pytest.raises(ImplementationError, match="is a class, but neither"):
+        load_implementation("tests.contract_classes:WrongArity")
+    impl = load_implementation("tests.torch_modules:ConvTranspose2dFunction")
+    assert impl.supports is not None  # the torch adapter, which declares its scope

@@ -16,11 +16,20 @@ import pytest
 import reference_impl as ref
 from cases.case import Case, parse_case_id
 from cases.grids import FACTORS, grid_cases
-from harness.bounds import UNIT_ROUNDOFF, magnitudes
+from cases.realistic import REALISTIC_DEFAULT
+from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
+from harness.comparison import compare
 from harness.data import CaseData, case_data
 from harness.engine import run_case
 from harness.loading import Implementation, load_implementation
-from harness.oracles.finite_differences import fd_gradients, forward_calls
+from harness.oracles.finite_differences import (
+    PROJECTIONS,
+    FDEstimate,
+    fd_gradients,
+    forward_calls,
+    uses_projections,
+    with_projections,
+)
 from harness.result import CaseResult
 from tests.bugged_impls import BUGS
 
@@ -86,7 +95,8 @@ def test_every_bug_fails_the_default_grid(name: str) -> None:
 def test_backward_only_bugs_fail_with_one_self_consistency_oracle(name: str, oracle: str) -> None:
     failure = _first_failure(load_implementation(f"tests.bugged_impls:{name}"), (oracle,))
     assert failure is not None, f"{name} passed the default grid with {oracle} alone"
-    assert all(k.startswith((oracle, "contract", "repeat")) for k in failure.checks)
+    assert all(k.startswith((oracle, "contract", "repeat", "layout")) for k in failure.checks)
+    assert all(c.passed for k, c in failure.checks.items() if k.startswith("layout"))
 
 
 def test_a_self_consistent_forward_semantics_bug_passes_the_adjoint_test() -> None:
@@ -110,8 +120,12 @@ def test_a_self_consistent_forward_semantics_bug_passes_the_adjoint_test() -> No
     ],
 )
 def test_correct_implementations_never_fail(spec: str, seed: int) -> None:
+    """The whole default grid; the realistic tier once for the (slower) second implementation."""
     impl = load_implementation(spec)
-    bad = [r for r in (run_case(impl, c, seed=seed) for c in DEFAULT) if r.status != "passed"]
+    realistic = {c.with_dtype(dt).id for _, c in REALISTIC_DEFAULT for dt in ("float64", "float32")}
+    skip = realistic if spec != "reference_impl" and seed > 0 else set()
+    cases = [c for c in DEFAULT if c.id not in skip]
+    bad = [r for r in (run_case(impl, c, seed=seed) for c in cases) if r.status != "passed"]
     assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
 
 
@@ -312,3 +326,78 @@ def test_fd_says_when_the_forward_reaches_outputs_its_geometry_cannot() -> None:
     assert "the forward's geometry differs from the configuration" in result.message
     quiet = run_case(load_implementation(), case, oracles=("fd",))
     assert quiet.status == "passed" and "geometry" not in quiet.message
+
+
+def _channels_case(channels: int) -> Case:
+    """One geometry (k3 s2 p1 d1x2, tanh) at a given in-channel count."""
+    return parse_case_id(
+        f"n2-c{channels}x{max(channels // 4, 1)}-g1-i5x6-k3x3-s2x2-p1.1.1.1-d1x2-op1x0-b1-tanh-f64"
+    )
+
+
+def _count_fd_calls(case: Case, impl: Implementation) -> tuple[int, dict[str, FDEstimate]]:
+    data = case_data(case, 0)
+    calls = {"n": 0}
+
+    def counting(X, W, b):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        return impl.forward(X, W, b, case.cfg)
+
+    mag = magnitudes(case, data)
+    u = UNIT_ROUNDOFF[case.dtype]
+    claimed = dict(
+        zip(("dX", "dW", "db"), impl.backward(data.dY, data.X, data.W, data.b, case.cfg))
+    )
+    bounds = all_bounds(case, data, mag, u)
+    est = fd_gradients(counting, case, data, mag, u, claimed=claimed, bounds=bounds)
+    return calls["n"], est
+
+
+def test_fd_forward_calls_do_not_depend_on_channels() -> None:
+    impl = load_implementation()
+    counts = []
+    for channels in (8, 64, 512):
+        case = _channels_case(channels)
+        assert uses_projections(case)
+        n, est = _count_fd_calls(case, impl)
+        assert n == forward_calls(case) == est["dX"].forward_calls
+        assert est["dX"].projected == case_data(case, 0).X.size and est["dW"].projected
+        counts.append(n)
+    assert len(set(counts)) == 1
+    assert forward_calls(_channels_case(512), projections=False) > 100 * counts[0]
+
+
+@pytest.mark.parametrize("q", [0, 1], ids=["dX", "dW"])
+@pytest.mark.parametrize("factor", [1.1, 1 + 1e-2])
+def test_fd_projections_find_and_name_a_single_wrong_channel(q: int, factor: float) -> None:
+    """One element among 65 channels off by 10% or by 1%: fd alone fails and names it."""
+    case = parse_case_id("n3-c65x33-g1-i9x9-k3x3-s1x1-p2.2.2.2-d2x2-op0x0-b1-sigmoid-f64")
+    data = case_data(case, 0)
+    exact = ref.backward(data.dY, data.X, data.W, data.b, case.cfg)[q]
+    assert exact is not None
+    position = int(np.argmax(np.abs(exact)))
+    result = run_case(_perturbing(q, position, factor), case, oracles=("fd",))
+    check = result.checks[f"fd:{('dX', 'dW')[q]}"]
+    assert not check.passed and check.n_off == 1, result.message
+    assert check.worst_index == [int(i) for i in np.unravel_index(position, exact.shape)]
+
+
+def test_fd_projections_stay_quiet_on_the_realistic_tier() -> None:
+    """(Seeds 1 and 2, with every oracle: test_correct_implementations_never_fail.)"""
+    impl = load_implementation()
+    for _, case in REALISTIC_DEFAULT:
+        for dtype in ("float64", "float32"):
+            result = run_case(impl, case.with_dtype(dtype), oracles=("fd",))
+            assert result.status == "passed", result.message
+            if uses_projections(case):
+                assert "random projections over channels" in result.checks["fd:dW"].note
+
+
+def test_a_projection_failure_no_channel_explains_still_fails_the_check() -> None:
+    got = np.ones((2, 3))
+    est = FDEstimate(got.copy(), np.zeros_like(got), np.zeros_like(got, bool), projected=6)
+    est.projection_failure = "a projection over channels is 3 times its bound"
+    check = with_projections(compare("dW", got, est.estimate, np.full_like(got, 1e-9)), est)
+    assert not check.passed and check.error_ratio > 1 and check.n_off == 1
+    assert f"6 of 6 entries verified by {PROJECTIONS} random projections" in check.note
+    assert "3 times its bound" in check.note

@@ -116,7 +116,7 @@ class TorchLayerAdapter:
         import torch
 
         def leaf(a: np.ndarray) -> Any:
-            return torch.from_numpy(np.ascontiguousarray(a)).requires_grad_()
+            return torch.from_numpy(np.array(a, order="C", copy=True)).requires_grad_()
 
         return (
             leaf(X.transpose(0, 3, 1, 2)),
@@ -139,7 +139,7 @@ class TorchLayerAdapter:
         x, w, bt = self._tensors(X, W, b)
         y, w_used, b_used = self._output(x, w, bt, cfg)
         inputs = [x, w_used] if b is None else [x, w_used, b_used]
-        g = torch.from_numpy(np.ascontiguousarray(dY.transpose(0, 3, 1, 2)))
+        g = torch.from_numpy(np.array(dY.transpose(0, 3, 1, 2), order="C", copy=True))
         grads = torch.autograd.grad(y, inputs, g, allow_unused=True)
         as_np = [
             np.zeros(t.shape, X.dtype) if gr is None else gr.detach().numpy()

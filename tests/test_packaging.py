@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+import pytest
 from setuptools import find_packages
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 ROOT = Path(__file__).resolve().parents[1]
 

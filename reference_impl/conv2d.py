@@ -37,8 +37,12 @@ def _padded(X: np.ndarray, padding: tuple[int, int, int, int]) -> np.ndarray:
     return np.pad(X, ((0, 0), (top, bottom), (left, right), (0, 0)))
 
 
-def _windows(Xp: np.ndarray, out_shape: tuple[int, int, int, int], W_shape: tuple[int, ...],
-             cfg: Conv2DConfigLike) -> np.ndarray:
+def _windows(
+    Xp: np.ndarray,
+    out_shape: tuple[int, int, int, int],
+    W_shape: tuple[int, ...],
+    cfg: Conv2DConfigLike,
+) -> np.ndarray:
     """The im2col matrix (groups, n * out_h * out_w, kh * kw * cig) of the padded input.
 
     windows[n, i, j, a, c, grp, ci] = Xp[n, i*sh + a*dh, j*sw + c*dw, grp*cig + ci], a

@@ -37,9 +37,7 @@ class Conv2DCase:
             f"-b{int(self.bias)}-{c.activation}-{'f64' if self.dtype == 'float64' else 'f32'}"
         )
 
-    def arrays(
-        self, seed: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    def arrays(self, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """X, W, b (or None) and dY in the case's dtype, from a stable seed."""
         from reference_impl.conv2d_config import conv2d_output_shape
 

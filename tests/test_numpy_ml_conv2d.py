@@ -14,7 +14,6 @@ import pytest
 from harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
 from harness.adapters.numpy_ml_compat import ensure_importable
 from reference_impl import conv2d
-from reference_impl.conv2d_config import Conv2DConfig
 from tests.conv2d_cases import Conv2DCase, sample_conv2d_cases
 
 pytestmark = pytest.mark.skipif(
@@ -27,9 +26,9 @@ def _expressible(count: int, seed: int) -> list[Conv2DCase]:
     out = []
     for case in sample_conv2d_cases(count, seed):
         c = case.cfg
-        cfg = Conv2DConfig(
-            (c.stride[0],) * 2, c.padding, (c.dilation[0],) * 2, 1, c.activation
-        )  # type: ignore[arg-type]
+        cfg = dataclasses.replace(
+            c, stride=(c.stride[0], c.stride[0]), dilation=(c.dilation[0], c.dilation[0]), groups=1
+        )
         span_h, span_w = (cfg.dilation[0] * (k - 1) + 1 for k in (case.kh, case.kw))
         top, bottom, left, right = cfg.padding
         out.append(

@@ -7,6 +7,7 @@ docs/findings/torch-conv2d-float64.md describes the defect and the conditions pi
 from __future__ import annotations
 
 import dataclasses
+
 import numpy as np
 import pytest
 import torch

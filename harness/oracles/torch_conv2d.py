@@ -30,9 +30,7 @@ def torch_conv2d_forward(
     top, bottom, left, right = cfg.padding
     if any(cfg.padding):
         X = F.pad(X, (left, right, top, bottom))
-    z = F.conv2d(
-        X, W, b, stride=tuple(cfg.stride), dilation=tuple(cfg.dilation), groups=cfg.groups
-    )
+    z = F.conv2d(X, W, b, stride=tuple(cfg.stride), dilation=tuple(cfg.dilation), groups=cfg.groups)
     return torch_activation(cfg.activation, z)
 
 

@@ -45,25 +45,45 @@ def _float32_bounds(case: Conv2DCase, X, W, b, dY) -> dict[str, np.ndarray]:  # 
     return {q: 2 * terms[q] * EPS32 * (mag[q] + 1e-30) for q in mag}
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_matches_torch_conv2d(case: Conv2DCase) -> None:
-    X, W, b, dY = case.arrays(seed=7)
-    expected = torch_conv2d_results(X, W, b, dY, case.cfg)  # float64 on the same values
-    Y = conv2d.forward(X, W, b, case.cfg)
-    dX, dW, db = conv2d.backward(dY, X, W, b, case.cfg)
-    got = {"Y": Y, "dX": dX, "dW": dW, "db": db}
-    assert (db is None) == (not case.bias)
+def _assert_matches(case: Conv2DCase, got: dict, expected: dict, arrays: tuple) -> None:
+    """float64: to 1e-12; float32: within the per-element bounds of `_float32_bounds`."""
     if case.dtype == "float64":
         for q, value in expected.items():
             assert got[q].dtype == np.float64, q
             np.testing.assert_allclose(got[q], value, rtol=1e-12, atol=1e-12, err_msg=q)
         return
-    bounds = _float32_bounds(case, X, W, b, dY)
+    bounds = _float32_bounds(case, *arrays)
     for q, value in expected.items():
         assert got[q].dtype == np.float32, q
         err = np.abs(got[q].astype(np.float64) - value)
         worst = np.unravel_index(np.argmax(err / bounds[q]), err.shape)
         assert np.all(err <= bounds[q]), f"{q}: error {err[worst]} > bound {bounds[q][worst]}"
+
+
+def _reference_results(case: Conv2DCase, X, W, b, dY) -> dict:  # type: ignore[no-untyped-def]
+    dX, dW, db = conv2d.backward(dY, X, W, b, case.cfg)
+    return {"Y": conv2d.forward(X, W, b, case.cfg), "dX": dX, "dW": dW, "db": db}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_matches_torch_conv2d(case: Conv2DCase) -> None:
+    arrays = case.arrays(seed=7)
+    expected = torch_conv2d_results(*arrays[:3], arrays[3], case.cfg)  # float64, same values
+    got = _reference_results(case, *arrays)
+    assert (got["db"] is None) == (not case.bias)
+    _assert_matches(case, got, expected, arrays)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_comparison_rejects_a_flipped_kernel(dtype: str) -> None:
+    """Convolution instead of cross-correlation (W flipped in space): the classic slip must
+    fail the same comparison, in float32 too (the float32 bounds are not vacuous)."""
+    case = next(c for c in CASES if c.dtype == dtype and c.kh > 1 and c.kw > 1)
+    X, W, b, dY = case.arrays(seed=7)
+    expected = torch_conv2d_results(X, W, b, dY, case.cfg)
+    got = _reference_results(case, X, np.ascontiguousarray(W[::-1, ::-1]), b, dY)
+    with pytest.raises(AssertionError, match="Y"):
+        _assert_matches(case, got, expected, (X, W, b, dY))
 
 
 @pytest.mark.parametrize("case", CASES[:20], ids=lambda c: c.id)

@@ -7,10 +7,13 @@ W (kh, kw, in_ch // groups, out_ch),  b (out_ch,) or None,  Y (n, out_h, out_w, 
 Formulation.  Output pixel (i, j) reads padded-input pixel
 (i * stride_h + a * dilation_h, j * stride_w + c * dilation_w) through kernel tap (a, c).
 The forward reads that geometry as a strided sliding-window *view* of the zero-padded input
-and contracts it with one batched GEMM per call (the groups are the batch).  The backward
-uses the same view for dW (one GEMM) and, for dX, one GEMM followed by one strided slice-add
-per kernel tap into the padded input gradient, which is then cropped.  The function names
-and structure mirror `reference_impl.conv_transpose`, whose forward this backward's dX is.
+and contracts it with one batched GEMM (the groups are the batch).  The backward loops over
+the kernel taps only: the pixels one tap reads are one strided slice of the padded input,
+so per tap one GEMM gives dW's tap and one GEMM plus one strided slice-add gives its share
+of the padded input gradient, which is then cropped.  (Per tap, the backward never holds the
+kh * kw times larger window matrix, which measured faster than one big GEMM on it.)  The
+function names and structure mirror `reference_impl.conv_transpose`, whose forward this
+backward's dX is.
 """
 
 from __future__ import annotations
@@ -97,22 +100,25 @@ def linear_backward(
     top, bottom, left, right = cfg.padding
     _, out_h, out_w, _ = dZ.shape
     dZg = dZ.reshape(-1, g, cog).transpose(1, 0, 2)  # (g, n*oh*ow, cog)
+    Xp = _padded(X, cfg.padding).reshape(n, in_h + top + bottom, in_w + left + right, g, cig)
+    Wt = W.reshape(kh, kw, cig, g, cog).transpose(0, 1, 3, 4, 2)  # (kh, kw, g, cog, cig)
 
-    cols = _windows(_padded(X, cfg.padding), dZ.shape, W.shape, cfg)
-    dWg = np.matmul(cols.transpose(0, 2, 1), dZg)  # (g, kh*kw*cig, cog)
-    dW = dWg.reshape(g, kh, kw, cig, cog).transpose(1, 2, 3, 0, 4).reshape(W.shape)
-
-    dcols = np.matmul(dZg, _grouped_weights(W, g).transpose(0, 2, 1))  # (g, n*oh*ow, kh*kw*cig)
-    dcols = dcols.reshape(g, n, out_h, out_w, kh, kw, cig).transpose(1, 2, 3, 4, 5, 0, 6)
-    dXp = np.zeros((n, in_h + top + bottom, in_w + left + right, g, cig), dtype=dZ.dtype)
+    # Per kernel tap (a, c), the padded-input pixels it reads form one strided slice: dW's
+    # tap is that slice against dZ, and dX's slice receives dZ against the tap's weights.
+    dW = np.empty((kh, kw, cig, g, cog), dtype=dZ.dtype)
+    dXp = np.zeros_like(Xp, dtype=dZ.dtype)
     span_h, span_w = (out_h - 1) * sh + 1, (out_w - 1) * sw + 1
     for a in range(kh):
         for c in range(kw):
-            r0, c0 = a * dh, c * dw
-            dXp[:, r0 : r0 + span_h : sh, c0 : c0 + span_w : sw] += dcols[:, :, :, a, c]
+            rows = slice(a * dh, a * dh + span_h, sh)
+            cols = slice(c * dw, c * dw + span_w, sw)
+            Xs = Xp[:, rows, cols].reshape(-1, g, cig).transpose(1, 2, 0)  # (g, cig, n*oh*ow)
+            dW[a, c] = np.matmul(Xs, dZg).transpose(1, 0, 2)
+            dXs = np.matmul(dZg, Wt[a, c])  # (g, n*oh*ow, cig)
+            dXp[:, rows, cols] += dXs.transpose(1, 0, 2).reshape(n, out_h, out_w, g, cig)
     dX = dXp[:, top : top + in_h, left : left + in_w].reshape(n, in_h, in_w, in_ch)
     db = dZ.sum(axis=(0, 1, 2)) if with_bias else None
-    return np.ascontiguousarray(dX), np.ascontiguousarray(dW), db
+    return np.ascontiguousarray(dX), dW.reshape(W.shape), db
 
 
 def forward(

@@ -1,0 +1,120 @@
+"""Reference Conv2D forward+backward against torch conv2d, one thread, one process.
+
+Medians of interleaved runs (reference, torch, numpy-ml, reference, torch, ...), so that load
+on this shared machine hits all contenders alike.  Prints the ratio reference / torch per
+shape and dtype; the goal (issue 12) is within 1.5x of torch float64 on the ResNet-style shape.
+torch's side runs in float64 only (its float32 conv backward is not run in this project, see
+/work/shared/known-defects/).  Usage: python benchmarks/bench_conv2d_reference.py [--repeats N]
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from reference_impl import conv2d  # noqa: E402
+from reference_impl.conv2d_config import conv2d_output_shape, make_conv2d_config  # noqa: E402
+
+torch.set_num_threads(1)
+
+# (name, batch, in_h, in_w, in_ch, out_ch, kernel, stride, padding)
+SHAPES = [
+    ("ResNet n16 32x32 64->64 k3 s1 p1", 16, 32, 32, 64, 64, 3, 1, 1),
+    ("n8 32x32 32->64 k3 s2 p1", 8, 32, 32, 32, 64, 3, 2, 1),
+]
+
+
+def _numpy_ml_layer() -> type | None:
+    try:
+        from harness.adapters.numpy_ml_compat import ensure_importable
+
+        ensure_importable("numpy_ml")
+        from numpy_ml.neural_nets.layers import Conv2D
+
+        return Conv2D
+    except ImportError:
+        return None
+
+
+def contenders(shape: tuple, dtype: type) -> dict[str, Callable[[], object]]:
+    _, n, h, w, cin, cout, k, s, p = shape
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, h, w, cin)).astype(dtype)
+    W = rng.standard_normal((k, k, cin, cout)).astype(dtype)
+    b = rng.standard_normal(cout).astype(dtype)
+    cfg = make_conv2d_config(stride=s, padding=p)
+    dY = rng.standard_normal(conv2d_output_shape(X.shape, W.shape, cfg)).astype(dtype)
+    # torch in float64 always, on default-strided tensors (harness/oracles/torch_conv2d.py)
+    Xt = torch.tensor(X.transpose(0, 3, 1, 2), dtype=torch.float64, requires_grad=True)
+    Wt = torch.tensor(W.transpose(3, 2, 0, 1), dtype=torch.float64, requires_grad=True)
+    bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    dYt = torch.tensor(dY.transpose(0, 3, 1, 2), dtype=torch.float64)
+
+    def reference() -> object:
+        conv2d.forward(X, W, b, cfg)
+        return conv2d.backward(dY, X, W, b, cfg)
+
+    def torch_autograd() -> object:
+        Y = torch.nn.functional.conv2d(Xt, Wt, bt, stride=s, padding=p)
+        return torch.autograd.grad(Y, (Xt, Wt, bt), dYt)
+
+    out = {"reference": reference, "torch f64": torch_autograd}
+    layer_cls = _numpy_ml_layer()
+    if layer_cls is not None and dtype is np.float64:
+        layer = layer_cls(out_ch=cout, kernel_shape=(k, k), pad=p, stride=s)
+        layer.forward(X[:1], retain_derived=False)
+        layer.parameters["W"], layer.parameters["b"] = W, b.reshape(1, 1, 1, -1)
+
+        def numpy_ml() -> object:
+            layer.flush_gradients()
+            layer.forward(X)
+            return layer.backward(dY)
+
+        out["numpy-ml"] = numpy_ml
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    print(
+        f"numpy {np.__version__}, torch {torch.__version__}, 1 thread, "
+        f"median of {args.repeats} interleaved runs (forward + backward)"
+    )
+    print(
+        f"{'shape':34s} {'dtype':8s} {'reference':>10s} {'torch f64':>10s} {'ref/torch':>10s} "
+        f"{'numpy-ml':>10s} {'ml/ref':>8s}"
+    )
+    for shape in SHAPES:
+        for dtype in (np.float64, np.float32):
+            fns = contenders(shape, dtype)
+            times: dict[str, list[float]] = {name: [] for name in fns}
+            for fn in fns.values():
+                fn()  # warm up
+            for _ in range(args.repeats):
+                for name, fn in fns.items():
+                    start = time.perf_counter()
+                    fn()
+                    times[name].append(time.perf_counter() - start)
+            med = {name: statistics.median(t) * 1e3 for name, t in times.items()}
+            ml = med.get("numpy-ml")
+            print(
+                f"{shape[0]:34s} {np.dtype(dtype).name:8s} {med['reference']:9.1f}ms "
+                f"{med['torch f64']:9.1f}ms {med['reference'] / med['torch f64']:9.2f}x "
+                + (f"{ml:9.1f}ms {ml / med['reference']:7.1f}x" if ml else f"{'-':>10s}")
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -34,6 +34,8 @@ NOT_RUN_HERE = {
     "python benchmarks/bench_reference.py --repeats 9": "a benchmark: minutes, run by hand",
     "python benchmarks/bench_fd_vs_gradcheck.py --grid default": "a benchmark: run by hand",
     "python benchmarks/bench_gate.py --repeats 3": "a benchmark: minutes, run by hand",
+    "python benchmarks/bench_fd_channels.py --repeats 3": "a benchmark: run by hand",
+    "python benchmarks/bench_conv2d_reference.py --repeats 9": "a benchmark: run by hand",
     "python benchmarks/bench_diagnosis.py --repeats 3": "a benchmark: run by hand",
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid full": (
         "numpy-ml's loops over the full grid take minutes; tests/test_adapters.py checks its "

@@ -20,7 +20,7 @@ conv = dict(groups=2, stride=(1, 2), dilation=(3, 1), padding=(1, 0), output_pad
 dy = rng.uniform(-1, 1, (3, 6, 2, 2))
 
 worst = []
-for call in range(6):
+for _ in range(6):
     xt, wt, bt = Tensor(x), Tensor(w), Tensor(b)
     y = xt.conv_transpose2d(wt, bt, **conv).relu()
     dx, dw, db = (g.numpy() for g in y.gradient(xt, wt, bt, gradient=Tensor(dy)))

@@ -2,7 +2,8 @@
 
 tanh is computed as 2 * sigmoid(2x) - 1, which cancels for small |x|: the relative error grows
 like 1 / |x| ulps.  gradgate's bound allows a few ulps per activation, so tanh cases whose
-outputs come close to 0 fail on torch:Y (case n2-c4x8-g4-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b0-tanh).
+outputs come close to 0 fail on torch:Y
+(case n2-c4x8-g4-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b0-tanh).
 Framework only: tinygrad, numpy.  Run: python tinygrad_tanh_precision.py (exits 1 when off)
 """
 

@@ -129,3 +129,15 @@ def test_pytest_plugin_takes_a_framework(tmp_path: Path) -> None:
     assert (
         "--gradgate-framework and --gradgate-impl exclude each other" in both.stdout + both.stderr
     )
+
+
+def test_tinygrad_without_clang_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import harness.frameworks as frameworks
+
+    monkeypatch.setattr(frameworks, "installed_version", lambda f: "0.14.0")
+    monkeypatch.setattr(frameworks.shutil, "which", lambda exe: None)
+    monkeypatch.delenv("DEV", raising=False)
+    with pytest.raises(FrameworkError, match="compiles with clang.*apt-get install clang"):
+        framework_module("tinygrad")
+    monkeypatch.setenv("DEV", "PYTHON")
+    assert framework_module("tinygrad") == "harness.frameworks.tinygrad"

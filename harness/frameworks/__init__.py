@@ -68,32 +68,35 @@ def installed_version(framework: Framework) -> str | None:
         return "installed"
 
 
+def unusable_reason(framework: Framework) -> str | None:
+    """Why the framework cannot run here (not installed, or a tool it needs is missing)."""
+    if installed_version(framework) is None:
+        return f"{framework.package} is not installed; {framework.install}"
+    if framework.name == "tinygrad" and shutil.which("clang") is None and "DEV" not in os.environ:
+        return (
+            "tinygrad's CPU device compiles with clang, which is not on PATH; "
+            "apt-get install clang (or set DEV=PYTHON for its slow pure-Python device)"
+        )
+    return None
+
+
 def framework_module(name: str) -> str:
-    """The implementation module for `--framework NAME`; FrameworkError if unknown or absent."""
+    """The implementation module for `--framework NAME`; FrameworkError if unknown or unusable."""
     framework = FRAMEWORKS.get(name)
     if framework is None:
         raise FrameworkError(f"--framework accepts {', '.join(FRAMEWORKS)} or list; got {name!r}")
-    if installed_version(framework) is None:
-        raise FrameworkError(
-            f"--framework {name}: {framework.package} is not installed; {framework.install}"
-        )
-    if name == "tinygrad" and shutil.which("clang") is None and "DEV" not in os.environ:
-        raise FrameworkError(
-            "--framework tinygrad: its CPU device compiles with clang, which is not on PATH; "
-            "apt-get install clang (or set DEV=PYTHON for its slow pure-Python device)"
-        )
+    reason = unusable_reason(framework)
+    if reason is not None:
+        raise FrameworkError(f"--framework {name}: {reason}")
     return framework.module
 
 
 def framework_listing() -> str:
-    """One line per framework: installed (with its version) or what to install."""
+    """One line per framework: installed (with its version), or what is missing."""
     lines = []
     for framework in FRAMEWORKS.values():
+        reason = unusable_reason(framework)
         version = installed_version(framework)
-        state = (
-            f"installed ({framework.distribution} {version})"
-            if version
-            else f"missing: {framework.install}"
-        )
+        state = f"installed ({framework.distribution} {version})" if reason is None else reason
         lines.append(f"{framework.name:<11}{state}")
     return "\n".join(lines)

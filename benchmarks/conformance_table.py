@@ -5,6 +5,9 @@ by verdict (passed / failed / errored / unsupported).  Cells with failed or erro
 link to the framework's findings.
 
     python benchmarks/conformance_table.py jax=runs/jax-full/report.json ... > table.md
+
+NAME=A.json,B.json merges several reports of one framework (say default and full), each case
+counted once.
 """
 
 from __future__ import annotations
@@ -72,8 +75,12 @@ def main(argv: Sequence[str]) -> int:
         return 2
     reports = []
     for arg in argv:
-        name, _, path = arg.partition("=")
-        reports.append((name, json.loads(Path(path).read_text())))
+        name, _, paths = arg.partition("=")
+        cases: dict[str, dict[str, Any]] = {}
+        for path in paths.split(","):
+            for case in json.loads(Path(path).read_text())["cases"]:
+                cases.setdefault(case["id"], case)
+        reports.append((name, {"cases": list(cases.values())}))
     print("Each cell: passed / failed / errored / unsupported cases that have the factor.\n")
     print(table(reports), end="")
     return 0

@@ -141,3 +141,17 @@ def test_tinygrad_without_clang_says_so(monkeypatch: pytest.MonkeyPatch) -> None
         framework_module("tinygrad")
     monkeypatch.setenv("DEV", "PYTHON")
     assert framework_module("tinygrad") == "harness.frameworks.tinygrad"
+
+
+def test_torch_adapter_hands_torch_canonical_strides() -> None:
+    """np.ascontiguousarray leaves a 1-channel NCHW array channels-last strides, which take
+    torch 2.13's float32 oneDNN weight gradient into its heap-corrupting AVX2 kernel
+    (docs/findings/torch.md); the torch adapter's layout copies have canonical strides."""
+    import numpy as np
+    import torch
+
+    from harness.frameworks.layouts import nchw
+
+    X = np.zeros((2, 5, 4, 1), np.float32)
+    assert torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).stride() == (20, 1, 4, 1)
+    assert torch.from_numpy(nchw(X)).stride() == (20, 20, 4, 1)

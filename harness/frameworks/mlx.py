@@ -4,8 +4,10 @@ Layout NHWC, weight (out, kh, kw, in / groups) (MLX's own), so W (kh, kw, in, ou
 transposed to (out, kh, kw, in).  Padding is symmetric in MLX, so asymmetric padding is its
 symmetric part plus a crop of the rest (the same map).  Activations are mlx.nn's.
 What MLX documents it cannot do is `unsupported`: groups > 1 ("Only the default groups=1 is
-currently supported").  float64 runs on MLX's CPU device (arrays made with an explicit
-dtype: `mx.array` of a float64 numpy array gives float32).
+currently supported").  float64 arrays are made with an explicit dtype (`mx.array` of a
+float64 numpy array gives float32); MLX then refuses float64 convolutions with a stride or
+dilation > 1, which are `errored`, since `supports(cfg)` does not see the dtype (see
+docs/findings/mlx.md).
 """
 
 from __future__ import annotations

@@ -46,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gradgate", description="Gradient verification gate for Deconv2D layers.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run the grid against an implementation")
-    run.add_argument("--impl", default="reference_impl", help="MODULE or MODULE:ATTR")
+    under_test = run.add_mutually_exclusive_group()
+    under_test.add_argument("--impl", default=None, help="MODULE or MODULE:ATTR")
+    under_test.add_argument(
+        "--framework", default=None, help="jax, tensorflow, tinygrad, paddle, mlx, torch; list"
+    )
     run.add_argument("--grid", default="default", help="smoke, default or full")
     run.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
     run.add_argument("--oracles", default="torch,fd,adjoint", help="comma-separated oracles")
@@ -116,13 +120,18 @@ def _usage(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.loading import ImplementationError, load_implementation
+    from harness.frameworks import FrameworkError, framework_listing, framework_module
+    from harness.loading import DEFAULT_IMPL, ImplementationError, load_implementation
     from harness.reports.report_json import ReportError, read_report
     from harness.selection import GateOptions, UsageError
 
+    if args.framework == "list":
+        print(framework_listing())
+        return EXIT_OK
     try:
+        impl = framework_module(args.framework) if args.framework else args.impl or DEFAULT_IMPL
         opts = GateOptions.from_strings(
-            impl=args.impl,
+            impl=impl,
             grid=args.grid,
             dtypes=args.dtype,
             oracles=args.oracles,
@@ -142,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         diagnosis_settings(args.no_diagnosis, args.diagnosis_seconds)
         for note in load_implementation(opts.impl).notes:
             print(f"gradgate: note: {note}", file=sys.stderr)
-    except (UsageError, ImplementationError) as exc:
+    except (UsageError, ImplementationError, FrameworkError) as exc:
         return _usage(str(exc))
     except ReportError as exc:
         return _usage(f"--baseline: {exc}")

@@ -51,6 +51,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=DEFAULT_IMPL,
         help="implementation under test, MODULE or MODULE:ATTR (default: reference)",
     )
+    group.addoption(
+        "--gradgate-framework",
+        default=None,
+        help="a framework's own transposed convolution instead of --gradgate-impl (jax, ...)",
+    )
     group.addoption("--gradgate-grid", default="default", help="smoke, default or full")
     group.addoption("--gradgate-dtype", default="float64,float32", help="comma-separated dtypes")
     group.addoption("--gradgate-oracles", default="torch,fd,adjoint", help="comma-separated")
@@ -77,13 +82,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def gate_options(config: pytest.Config) -> GateOptions:
+    from harness.frameworks import FrameworkError, framework_module
     from harness.selection import GateOptions, UsageError
 
     cached = getattr(config, "_gradgate_options", None)
     if cached is None:
+        impl, framework = config.getoption("gradgate_impl"), config.getoption("gradgate_framework")
         try:
+            if framework is not None and impl != DEFAULT_IMPL:
+                raise UsageError("--gradgate-framework and --gradgate-impl exclude each other")
+            if framework is not None:
+                impl = framework_module(framework)
             cached = GateOptions.from_strings(
-                impl=config.getoption("gradgate_impl"),
+                impl=impl,
                 grid=config.getoption("gradgate_grid"),
                 dtypes=config.getoption("gradgate_dtype"),
                 oracles=config.getoption("gradgate_oracles"),
@@ -93,7 +104,7 @@ def gate_options(config: pytest.Config) -> GateOptions:
                 report_dir=config.getoption("gradgate_report_dir"),
                 baseline=config.getoption("gradgate_baseline"),
             )
-        except UsageError as exc:
+        except (UsageError, FrameworkError) as exc:
             raise pytest.UsageError(str(exc)) from None
         config._gradgate_options = cached  # type: ignore[attr-defined]
     return cached

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.frameworks.layouts import symmetric_part
 from harness.loading import Implementation
 
 
@@ -30,13 +31,6 @@ def is_torch_layer_class(cls: type) -> bool:
     except ImportError:
         return False
     return issubclass(cls, (torch.nn.Module, torch.autograd.Function))
-
-
-def _symmetric_part(padding: tuple[int, int, int, int]) -> tuple[tuple[int, int], tuple[int, ...]]:
-    """(rows, cols) padding torch can take, and what remains to crop (top, bottom, left, right)."""
-    top, bottom, left, right = padding
-    ph, pw = min(top, bottom), min(left, right)
-    return (ph, pw), (top - ph, bottom - ph, left - pw, right - pw)
 
 
 class TorchLayerAdapter:
@@ -73,7 +67,7 @@ class TorchLayerAdapter:
         import torch
         import torch.nn.functional as F
 
-        sym, crop = _symmetric_part(tuple(cfg.padding))
+        sym, crop = symmetric_part(tuple(cfg.padding))
         if self.is_function:
             z = self.cls.apply(
                 x,

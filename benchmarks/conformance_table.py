@@ -1,0 +1,90 @@
+"""The conformance table of docs/conformance.md, from gradgate report.json files.
+
+One row per framework, one column per factor; a cell counts the cases that have the factor,
+by verdict (passed / failed / errored / unsupported).  Cells with failed or errored cases
+link to the framework's findings.
+
+    python benchmarks/conformance_table.py jax=runs/jax-full/report.json ... > table.md
+
+NAME=A.json,B.json merges several reports of one framework (say default and full), each case
+counted once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from reference_impl.config import ACTIVATIONS
+
+Config = dict[str, Any]
+STATUSES = ("passed", "failed", "errored", "unsupported")
+
+
+def _padding_beyond_kernel(c: Config) -> bool:
+    """Some side padded by more than the dilated kernel's reach, dilation * (k - 1)."""
+    reach = (c["dilation"][0] * (c["kh"] - 1), c["dilation"][1] * (c["kw"] - 1))
+    return any(p > reach[i // 2] for i, p in enumerate(c["padding"]))
+
+
+def _depthwise(c: Config) -> bool:
+    return c["groups"] == c["in_ch"] > 1
+
+
+FACTORS: tuple[tuple[str, Callable[[Config], bool]], ...] = (
+    ("stride > 1", lambda c: max(c["stride"]) > 1),
+    (
+        "asymmetric padding",
+        lambda c: c["padding"][0] != c["padding"][1] or c["padding"][2] != c["padding"][3],
+    ),
+    ("padding > dilation·(k-1)", _padding_beyond_kernel),
+    ("dilation > 1", lambda c: max(c["dilation"]) > 1),
+    ("output padding", lambda c: max(c["output_padding"]) > 0),
+    ("groups (not depthwise)", lambda c: c["groups"] > 1 and not _depthwise(c)),
+    ("depthwise", _depthwise),
+    *((name, lambda c, name=name: c["activation"] == name) for name in ACTIVATIONS),
+    ("float32", lambda c: c["dtype"] == "float32"),
+    ("float64", lambda c: c["dtype"] == "float64"),
+)
+
+
+def cell(cases: Sequence[dict[str, Any]], link: str) -> str:
+    counts = {s: sum(c["status"] == s for c in cases) for s in STATUSES}
+    text = " / ".join(str(counts[s]) for s in STATUSES)
+    return f"[{text}]({link})" if counts["failed"] or counts["errored"] else text
+
+
+def table(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    head = ["framework", "all cases", *(name for name, _ in FACTORS)]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for name, report in reports:
+        link = f"findings/{name}.md"
+        cases = report["cases"]
+        row = [f"[{name}]({link})", cell(cases, link)]
+        row += [cell([c for c in cases if has(c["config"])], link) for _, has in FACTORS]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str]) -> int:
+    if not argv or any("=" not in a for a in argv):
+        print(__doc__, file=sys.stderr)
+        return 2
+    reports = []
+    for arg in argv:
+        name, _, paths = arg.partition("=")
+        cases: dict[str, dict[str, Any]] = {}
+        for path in paths.split(","):
+            for case in json.loads(Path(path).read_text())["cases"]:
+                cases.setdefault(case["id"], case)
+        reports.append((name, {"cases": list(cases.values())}))
+    print("Each cell: passed / failed / errored / unsupported cases that have the factor.\n")
+    print(table(reports), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,77 @@
+"""MLX 0.32 (CPU): conv_transpose2d defects found by gradgate. Framework only: mlx, numpy, torch.
+
+Each check prints BUG or ok; the script exits 1 when any bug shows.  torch (float64) gives the
+expected values and shapes.  Run: python mlx_conv_transpose2d.py
+"""
+
+import mlx.core as mx
+import numpy as np
+import torch
+
+mx.set_default_device(mx.cpu)
+rng = np.random.default_rng(0)
+bugs = 0
+
+
+def report(name: str, bug: bool, detail: str) -> None:
+    global bugs
+    bugs += bug
+    print(f"{'BUG' if bug else 'ok '} {name}: {detail}")
+
+
+def torch_conv_t(x_nhwc, w_okki, **kw):
+    """The expected result: torch float64, x NHWC, w MLX's (out, kh, kw, in)."""
+    x = torch.tensor(x_nhwc, dtype=torch.float64).permute(0, 3, 1, 2)
+    w = torch.tensor(w_okki, dtype=torch.float64).permute(3, 0, 1, 2)
+    return torch.nn.functional.conv_transpose2d(x, w, **kw).permute(0, 2, 3, 1).numpy()
+
+
+# 1. Padding larger than dilation * (kernel - 1): the output is too small.
+x, w = rng.standard_normal((1, 3, 1, 1)), rng.standard_normal((1, 1, 1, 1))
+got = mx.conv_transpose2d(
+    mx.array(x, dtype=mx.float32), mx.array(w, dtype=mx.float32), stride=(3, 1), padding=(1, 0)
+)
+want = torch_conv_t(x, w, stride=(3, 1), padding=(1, 0))
+report(
+    "padding > dilation*(k-1): output shape",
+    got.shape != want.shape,
+    f"mlx {got.shape}, torch {want.shape} (in 3, k 1, stride 3, padding 1)",
+)
+
+# 2. Output padding: the input gradient (vjp) has the wrong shape.
+x, w = rng.standard_normal((1, 3, 1, 1)), rng.standard_normal((1, 1, 1, 1))
+
+
+def f(x, w):
+    return mx.conv_transpose2d(x, w, stride=(2, 1), output_padding=(1, 0))
+
+
+xa, wa = mx.array(x, dtype=mx.float32), mx.array(w, dtype=mx.float32)
+y = f(xa, wa)
+try:
+    _, (dx, dw) = mx.vjp(f, [xa, wa], [mx.ones(y.shape)])
+    report(
+        "output_padding: vjp input-gradient shape",
+        dx.shape != xa.shape,
+        f"dX {dx.shape}, X {xa.shape} (in 3, k 1, stride 2, output_padding 1)",
+    )
+except ValueError as exc:
+    report("output_padding: vjp raises", True, str(exc)[:120])
+
+# 3. float64: refused with a stride or dilation > 1, float32 precision without.
+x, w = rng.standard_normal((1, 2, 2, 1)), rng.standard_normal((1, 2, 2, 1))
+xa, wa = mx.array(x, dtype=mx.float64), mx.array(w, dtype=mx.float64)
+try:
+    mx.eval(mx.conv_transpose2d(xa, wa, stride=2))
+    report("float64, stride 2", False, "computed")
+except ValueError as exc:
+    report("float64, stride 2", True, f"raises {exc}")
+y = np.array(mx.conv_transpose2d(xa, wa))
+err = float(np.abs(y - torch_conv_t(x, w)).max())
+report(
+    "float64, stride 1: precision",
+    err > 1e-14,
+    f"dtype {y.dtype}, max |error| {err:.2e} against torch float64 (rounding: ~1e-16)",
+)
+
+raise SystemExit(1 if bugs else 0)

@@ -1,0 +1,62 @@
+"""Layout and padding translations shared by the framework adapters.
+
+The contract's arrays are channels-last: X (n, h, w, in), W (kh, kw, in, out / groups).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def nchw(a: np.ndarray) -> np.ndarray:
+    """(n, h, w, c) -> (n, c, h, w), a C-contiguous copy (canonical strides)."""
+    return np.array(a.transpose(0, 3, 1, 2), order="C")
+
+
+def nhwc(a: np.ndarray) -> np.ndarray:
+    """(n, c, h, w) -> (n, h, w, c), a C-contiguous copy."""
+    return np.array(a.transpose(0, 2, 3, 1), order="C")
+
+
+def weight_in_out(W: np.ndarray) -> np.ndarray:
+    """(kh, kw, in, out / groups) -> (in, out / groups, kh, kw): PyTorch's, Paddle's, tinygrad's."""
+    return np.array(W.transpose(2, 3, 0, 1), order="C")
+
+
+def weight_from_in_out(dW: np.ndarray) -> np.ndarray:
+    """(in, out / groups, kh, kw) -> (kh, kw, in, out / groups)."""
+    return np.array(dW.transpose(2, 3, 0, 1), order="C")
+
+
+def symmetric_part(padding: tuple[int, int, int, int]) -> tuple[tuple[int, int], tuple[int, ...]]:
+    """(rows, cols) symmetric padding, and what remains to crop (top, bottom, left, right).
+
+    Symmetric padding p crops p rows/cols from each side of the full output, so asymmetric
+    padding is its symmetric part plus a crop of the rest: the same map.
+    """
+    top, bottom, left, right = padding
+    ph, pw = min(top, bottom), min(left, right)
+    return (ph, pw), (top - ph, bottom - ph, left - pw, right - pw)
+
+
+def crop(z: Any, rest: tuple[int, ...], *, h_axis: int) -> Any:
+    """z with rest = (top, bottom, left, right) cropped on axes h_axis and h_axis + 1."""
+    top, bottom, left, right = rest
+    index: list[slice] = [slice(None)] * len(z.shape)
+    index[h_axis] = slice(top, z.shape[h_axis] - bottom)
+    index[h_axis + 1] = slice(left, z.shape[h_axis + 1] - right)
+    return z[tuple(index)]
+
+
+def input_padding(cfg: Any, kh: int, kw: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The padding of the stride-dilated input that makes a convolution the transposed one.
+
+    Per axis (dilation * (k - 1) - before, dilation * (k - 1) - after + output_padding); negative
+    where the contract's padding exceeds dilation * (k - 1) (a crop of the input).
+    """
+    top, bottom, left, right = cfg.padding
+    (dh, dw), (oph, opw) = cfg.dilation, cfg.output_padding
+    eh, ew = dh * (kh - 1), dw * (kw - 1)
+    return ((eh - top, eh - bottom + oph), (ew - left, ew - right + opw))

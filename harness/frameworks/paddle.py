@@ -1,0 +1,74 @@
+"""PaddlePaddle: `paddle.nn.functional.conv2d_transpose`, backward by `paddle.grad`.
+
+Layout NCHW (Paddle's default), weight (in, out / groups, kh, kw).  Padding is Paddle's
+native explicit [top, bottom, left, right], so asymmetric padding goes in as it is; output
+padding, dilation and groups are its own arguments.  Activations are paddle.nn.functional's.
+One CPU thread (`paddle.set_num_threads` is absent in some versions: OMP_NUM_THREADS then).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import paddle  # noqa: E402
+import paddle.nn.functional as F  # noqa: E402
+
+from harness.frameworks.layouts import nchw, nhwc, weight_from_in_out, weight_in_out  # noqa: E402
+
+paddle.set_device("cpu")
+
+_ACTIVATIONS: dict[str, Any] = {
+    "identity": lambda z: z,
+    "relu": F.relu,
+    "leaky_relu": lambda z: F.leaky_relu(z, negative_slope=0.01),
+    "tanh": paddle.tanh,
+    "sigmoid": F.sigmoid,
+}
+
+
+def supports(cfg: Any) -> bool | str:
+    # Paddle documents the output size within [H', H' + stride): output padding < stride.
+    if any(op >= s for op, s in zip(cfg.output_padding, cfg.stride)):
+        return "Paddle's conv2d_transpose takes output_padding < stride only (its docs and checks)"
+    return True
+
+
+def _output(x: Any, w: Any, b: Any, cfg: Any) -> Any:
+    z = F.conv2d_transpose(
+        x,
+        w,
+        b,
+        stride=list(cfg.stride),
+        padding=list(cfg.padding),
+        output_padding=list(cfg.output_padding),
+        groups=cfg.groups,
+        dilation=list(cfg.dilation),
+        data_format="NCHW",
+    )
+    return _ACTIVATIONS[cfg.activation](z)
+
+
+def _tensors(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[Any]:
+    arrays = [nchw(X), weight_in_out(W)] + ([] if b is None else [b.copy()])
+    return [paddle.to_tensor(a, stop_gradient=False) for a in arrays]
+
+
+def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
+    t = _tensors(X, W, b)
+    with paddle.no_grad():
+        return nhwc(_output(t[0], t[1], t[2] if b is not None else None, cfg).numpy())
+
+
+def backward(
+    dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    t = _tensors(X, W, b)
+    y = _output(t[0], t[1], t[2] if b is not None else None, cfg)
+    grads = [g.numpy() for g in paddle.grad([y], t, [paddle.to_tensor(nchw(dY))])]
+    dX, dW = nhwc(grads[0]), weight_from_in_out(grads[1])
+    return dX, dW, None if b is None else grads[2]

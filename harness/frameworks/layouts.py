@@ -10,6 +10,12 @@ from typing import Any
 import numpy as np
 
 
+def fresh(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy with canonical strides: np.ascontiguousarray keeps the negative
+    strides of a one-element reversed view, which converters through DLPack (MLX) refuse."""
+    return np.array(a, order="C", copy=True)
+
+
 def nchw(a: np.ndarray) -> np.ndarray:
     """(n, h, w, c) -> (n, c, h, w), a C-contiguous copy (canonical strides)."""
     return np.array(a.transpose(0, 3, 1, 2), order="C")

@@ -18,7 +18,7 @@ import mlx.core as mx
 import mlx.nn as nn
 import numpy as np
 
-from harness.frameworks.layouts import crop, symmetric_part
+from harness.frameworks.layouts import crop, fresh, symmetric_part
 
 mx.set_default_device(mx.cpu)
 
@@ -61,7 +61,7 @@ def _arrays(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[Any]:
     arrays = [X, W.transpose(3, 0, 1, 2)] + ([] if b is None else [b])
     # mx.array would turn float64 into float32: the dtype is given explicitly.
     dtype = mx.float64 if X.dtype == np.float64 else mx.float32
-    return [mx.array(np.ascontiguousarray(a), dtype=dtype) for a in arrays]
+    return [mx.array(fresh(a), dtype=dtype) for a in arrays]
 
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
@@ -72,7 +72,7 @@ def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     arrays = _arrays(X, W, b)
-    _, grads = mx.vjp(_layer(cfg), arrays, [mx.array(dY, dtype=arrays[0].dtype)])
+    _, grads = mx.vjp(_layer(cfg), arrays, [mx.array(fresh(dY), dtype=arrays[0].dtype)])
     dX, dWt = np.array(grads[0]), np.array(grads[1])
     dW = np.ascontiguousarray(dWt.transpose(1, 2, 3, 0))
     return dX, dW, None if b is None else np.array(grads[2])

@@ -15,12 +15,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from side_by_side import print_table  # noqa: E402
 
 from reference_impl import conv2d  # noqa: E402
 from reference_impl.conv2d_config import conv2d_output_shape, make_conv2d_config  # noqa: E402
@@ -88,32 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
-    print(
-        f"numpy {np.__version__}, torch {torch.__version__}, 1 thread, "
-        f"median of {args.repeats} interleaved runs (forward + backward)"
-    )
-    print(
-        f"{'shape':34s} {'dtype':8s} {'reference':>10s} {'torch f64':>10s} {'ref/torch':>10s} "
-        f"{'numpy-ml':>10s} {'ml/ref':>8s}"
-    )
-    for shape in SHAPES:
-        for dtype in (np.float64, np.float32):
-            fns = contenders(shape, dtype)
-            times: dict[str, list[float]] = {name: [] for name in fns}
-            for fn in fns.values():
-                fn()  # warm up
-            for _ in range(args.repeats):
-                for name, fn in fns.items():
-                    start = time.perf_counter()
-                    fn()
-                    times[name].append(time.perf_counter() - start)
-            med = {name: statistics.median(t) * 1e3 for name, t in times.items()}
-            ml = med.get("numpy-ml")
-            print(
-                f"{shape[0]:34s} {np.dtype(dtype).name:8s} {med['reference']:9.1f}ms "
-                f"{med['torch f64']:9.1f}ms {med['reference'] / med['torch f64']:9.2f}x "
-                + (f"{ml:9.1f}ms {ml / med['reference']:7.1f}x" if ml else f"{'-':>10s}")
-            )
+    print_table(SHAPES, contenders, args.repeats, torch_name="torch f64")
 
 
 if __name__ == "__main__":

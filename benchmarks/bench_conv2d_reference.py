@@ -19,7 +19,7 @@ from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from side_by_side import print_table  # noqa: E402
+from side_by_side import numpy_ml_layer, print_table  # noqa: E402
 
 from reference_impl import conv2d  # noqa: E402
 from reference_impl.conv2d_config import conv2d_output_shape, make_conv2d_config  # noqa: E402
@@ -31,18 +31,6 @@ SHAPES = [
     ("ResNet n16 32x32 64->64 k3 s1 p1", 16, 32, 32, 64, 64, 3, 1, 1),
     ("n8 32x32 32->64 k3 s2 p1", 8, 32, 32, 32, 64, 3, 2, 1),
 ]
-
-
-def _numpy_ml_layer() -> type | None:
-    try:
-        from harness.adapters.numpy_ml_compat import ensure_importable
-
-        ensure_importable("numpy_ml")
-        from numpy_ml.neural_nets.layers import Conv2D
-
-        return Conv2D
-    except ImportError:
-        return None
 
 
 def contenders(shape: tuple, dtype: type) -> dict[str, Callable[[], object]]:
@@ -68,7 +56,7 @@ def contenders(shape: tuple, dtype: type) -> dict[str, Callable[[], object]]:
         return torch.autograd.grad(Y, (Xt, Wt, bt), dYt)
 
     out = {"reference": reference, "torch f64": torch_autograd}
-    layer_cls = _numpy_ml_layer()
+    layer_cls = numpy_ml_layer("Conv2D")
     if layer_cls is not None and dtype is np.float64:
         layer = layer_cls(out_ch=cout, kernel_shape=(k, k), pad=p, stride=s)
         layer.forward(X[:1], retain_derived=False)

@@ -17,7 +17,7 @@ from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from side_by_side import print_table  # noqa: E402
+from side_by_side import numpy_ml_layer, print_table  # noqa: E402
 
 import reference_impl as ref  # noqa: E402
 
@@ -29,18 +29,6 @@ SHAPES = [
     ("n8 16x16 32->64 k4 s2 p1", 8, 16, 16, 32, 64, 4, 2, 1),
     ("n4 64x64 8->8 k5 s1 p2", 4, 64, 64, 8, 8, 5, 1, 2),
 ]
-
-
-def _numpy_ml_layer() -> type | None:
-    try:
-        from harness.adapters.numpy_ml_compat import ensure_importable
-
-        ensure_importable("numpy_ml")
-        from numpy_ml.neural_nets.layers import Deconv2D
-
-        return Deconv2D
-    except ImportError:
-        return None
 
 
 def contenders(shape: tuple, dtype: type) -> dict[str, Callable[[], object]]:
@@ -65,7 +53,7 @@ def contenders(shape: tuple, dtype: type) -> dict[str, Callable[[], object]]:
         return torch.autograd.grad(Y, (Xt, Wt, bt), dYt)
 
     out = {"reference": reference, "torch": torch_autograd}
-    layer_cls = _numpy_ml_layer()
+    layer_cls = numpy_ml_layer("Deconv2D")
     if layer_cls is not None and dtype is np.float64:
         layer = layer_cls(out_ch=cout, kernel_shape=(k, k), pad=p, stride=s)
         layer.forward(X[:1], retain_derived=False)

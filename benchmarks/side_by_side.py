@@ -16,6 +16,18 @@ import torch
 Contenders = Callable[[tuple, type], dict[str, Callable[[], object]]]
 
 
+def numpy_ml_layer(class_name: str) -> type | None:
+    """numpy-ml's layer class of that name (through gradgate's import shim), or None if absent."""
+    try:
+        from harness.adapters.numpy_ml_compat import ensure_importable
+
+        ensure_importable("numpy_ml")
+        from numpy_ml.neural_nets import layers
+    except ImportError:
+        return None
+    return getattr(layers, class_name, None)
+
+
 def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
     """Each contender's median time in ms over `repeats` interleaved runs (after one warm-up)."""
     times: dict[str, list[float]] = {name: [] for name in fns}

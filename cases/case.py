@@ -1,9 +1,12 @@
-"""One case of the grid: a layer configuration plus a dtype, with a stable readable id.
+"""One case of the grid: a layer kind, its configuration and a dtype, with a stable readable id.
 
 An id reads ``n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-op1x0-b1-relu-f64``: batch, in x out
 channels, groups, input rows x cols, kernel rows x cols, stride, padding (top.bottom.left.right),
-dilation, output padding, bias (b1/b0), activation, dtype.  Ids parse back into cases, so any
-id can be rerun whether or not a grid holds it.
+dilation, output padding, bias (b1/b0), activation, dtype.  A layer kind other than Deconv2D
+prefixes its name and, without output padding, has no ``op`` part:
+``conv2d-n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-b1-relu-f64``.  Ids parse back into cases,
+so any id can be rerun whether or not a grid holds it.  What the configuration means (the
+cfg, the shapes) is the layer kind's (`harness.layers`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from reference_impl.config import ACTIVATIONS, DeconvConfig, make_config, output_shape
+from typing import Any
+
+from harness.layers import DEFAULT_LAYER, LAYER_KINDS, check_layer_name, layer_kind
+from harness.layers.kind import LayerKind
+from reference_impl.config import ACTIVATIONS
 
 DTYPES: tuple[str, ...] = ("float64", "float32")
 _DTYPE_TAGS = {"float64": "f64", "float32": "f32"}
@@ -36,8 +43,10 @@ class Case:
     bias: bool
     activation: str
     dtype: str
+    layer: str = DEFAULT_LAYER
 
     def __post_init__(self) -> None:
+        check_layer_name(self.layer)
         for name in ("batch", "in_ch", "out_ch", "groups", "in_h", "in_w", "kh", "kw"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
@@ -45,18 +54,21 @@ class Case:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
         if self.out_ch % self.groups:
             raise ValueError(f"groups must divide out_ch = {self.out_ch}, got {self.groups}")
-        output_shape(self.x_shape, self.w_shape, self.cfg)
+        if not self.kind.OUTPUT_PADDING and tuple(self.output_padding) != (0, 0):
+            raise ValueError(
+                f"output_padding must be (0, 0) for {self.layer} (it has none), "
+                f"got {self.output_padding}"
+            )
+        self.kind.output_shape(self.x_shape, self.w_shape, self.cfg)
 
     @property
-    def cfg(self) -> DeconvConfig:
-        return make_config(
-            stride=self.stride,
-            padding=self.padding,
-            dilation=self.dilation,
-            output_padding=self.output_padding,
-            groups=self.groups,
-            activation=self.activation,
-        )
+    def kind(self) -> LayerKind:
+        return layer_kind(self.layer)
+
+    @property
+    def cfg(self) -> Any:
+        """The read-only configuration object the implementation receives."""
+        return self.kind.config(self)
 
     @property
     def x_shape(self) -> tuple[int, int, int, int]:
@@ -64,25 +76,28 @@ class Case:
 
     @property
     def w_shape(self) -> tuple[int, int, int, int]:
-        return (self.kh, self.kw, self.in_ch, self.out_ch // self.groups)
+        return self.kind.w_shape(self)
 
     @property
     def y_shape(self) -> tuple[int, int, int, int]:
-        return output_shape(self.x_shape, self.w_shape, self.cfg)
+        return self.kind.output_shape(self.x_shape, self.w_shape, self.cfg)
 
     @property
     def id(self) -> str:
         s, p, d, op = self.stride, self.padding, self.dilation, self.output_padding
+        kind = self.kind
+        op_part = f"-op{op[0]}x{op[1]}" if kind.OUTPUT_PADDING else ""
         return (
-            f"n{self.batch}-c{self.in_ch}x{self.out_ch}-g{self.groups}-i{self.in_h}x{self.in_w}"
-            f"-k{self.kh}x{self.kw}-s{s[0]}x{s[1]}-p{p[0]}.{p[1]}.{p[2]}.{p[3]}"
-            f"-d{d[0]}x{d[1]}-op{op[0]}x{op[1]}-b{int(self.bias)}-{self.activation}"
-            f"-{_DTYPE_TAGS[self.dtype]}"
+            f"{kind.ID_PREFIX}n{self.batch}-c{self.in_ch}x{self.out_ch}-g{self.groups}"
+            f"-i{self.in_h}x{self.in_w}-k{self.kh}x{self.kw}-s{s[0]}x{s[1]}"
+            f"-p{p[0]}.{p[1]}.{p[2]}.{p[3]}-d{d[0]}x{d[1]}{op_part}-b{int(self.bias)}"
+            f"-{self.activation}-{_DTYPE_TAGS[self.dtype]}"
         )
 
     def as_report_config(self) -> dict[str, object]:
-        """The `config` object of report.json (lists, not tuples)."""
+        """The `config` object of report.json (lists, not tuples; the layer is the report's)."""
         out = asdict(self)
+        del out["layer"]
         for key in ("stride", "padding", "dilation", "output_padding"):
             out[key] = list(out[key])
         return out
@@ -92,10 +107,10 @@ class Case:
 
 
 _ID_PATTERN = re.compile(
-    r"^n(?P<batch>\d+)-c(?P<in_ch>\d+)x(?P<out_ch>\d+)-g(?P<groups>\d+)"
+    r"^(?:(?P<layer>[a-z][a-z0-9_]*)-)?n(?P<batch>\d+)-c(?P<in_ch>\d+)x(?P<out_ch>\d+)-g(?P<groups>\d+)"
     r"-i(?P<in_h>\d+)x(?P<in_w>\d+)-k(?P<kh>\d+)x(?P<kw>\d+)-s(?P<sh>\d+)x(?P<sw>\d+)"
     r"-p(?P<pt>\d+)\.(?P<pb>\d+)\.(?P<pl>\d+)\.(?P<pr>\d+)-d(?P<dh>\d+)x(?P<dw>\d+)"
-    r"-op(?P<oph>\d+)x(?P<opw>\d+)-b(?P<bias>[01])-(?P<act>[a-z_]+)-(?P<dtype>f64|f32)$"
+    r"(?:-op(?P<oph>\d+)x(?P<opw>\d+))?-b(?P<bias>[01])-(?P<act>[a-z_]+)-(?P<dtype>f64|f32)$"
 )
 
 
@@ -105,11 +120,25 @@ def parse_case_id(case_id: str) -> Case:
     if m is None:
         raise ValueError(
             f"case id {case_id!r} does not read as "
-            "n<batch>-c<in>x<out>-g<groups>-i<h>x<w>-k<kh>x<kw>-s<h>x<w>-p<t>.<b>.<l>.<r>"
-            "-d<h>x<w>-op<h>x<w>-b<0|1>-<activation>-<f64|f32>"
+            "[<layer>-]n<batch>-c<in>x<out>-g<groups>-i<h>x<w>-k<kh>x<kw>-s<h>x<w>-p<t>.<b>.<l>.<r>"
+            "-d<h>x<w>[-op<h>x<w>]-b<0|1>-<activation>-<f64|f32>"
         )
     text = m.groupdict()
-    g = {k: int(v) for k, v in text.items() if k not in ("act", "dtype")}
+    layer = text["layer"] or DEFAULT_LAYER
+    if layer not in LAYER_KINDS or (text["layer"] and not layer_kind(layer).ID_PREFIX):
+        raise ValueError(
+            f"case id {case_id!r}: the layer prefix must be one of "
+            f"{', '.join(layer_kind(k).ID_PREFIX for k in LAYER_KINDS if layer_kind(k).ID_PREFIX)}"
+            f" or none (Deconv2D), got {text['layer']!r}"
+        )
+    if layer_kind(layer).OUTPUT_PADDING != (text["oph"] is not None):
+        need = "needs an" if layer_kind(layer).OUTPUT_PADDING else "has no"
+        raise ValueError(f"case id {case_id!r}: a {layer} id {need} -op<h>x<w> part")
+    g = {
+        k: int(v)
+        for k, v in text.items()
+        if k not in ("layer", "act", "dtype") and v is not None
+    }
     act = text["act"]
     if act not in ACTIVATIONS:
         raise ValueError(f"case id {case_id!r}: activation must be one of {', '.join(ACTIVATIONS)}")
@@ -125,8 +154,9 @@ def parse_case_id(case_id: str) -> Case:
         stride=(g["sh"], g["sw"]),
         padding=(g["pt"], g["pb"], g["pl"], g["pr"]),
         dilation=(g["dh"], g["dw"]),
-        output_padding=(g["oph"], g["opw"]),
+        output_padding=(g.get("oph", 0), g.get("opw", 0)),
         bias=bool(g["bias"]),
         activation=act,
         dtype="float64" if text["dtype"] == "f64" else "float32",
+        layer=layer,
     )

@@ -23,7 +23,6 @@ from reference_impl.activations import (
     activate,
     activation_grad,
 )
-from reference_impl.conv_transpose import linear_backward, linear_forward
 
 UNIT_ROUNDOFF: dict[str, float] = {"float64": 2.0**-53, "float32": 2.0**-24}
 # Rounding errors (in units of u) allowed to an activation and its derivative.
@@ -52,7 +51,8 @@ class Magnitudes:
 
 
 def magnitudes(case: Case, data: CaseData) -> Magnitudes:
-    cfg = case.cfg
+    cfg, kind = case.cfg, case.kind
+    linear_forward, linear_backward = kind.linear_forward, kind.linear_backward
     X, W = data.X.astype(np.float64), data.W.astype(np.float64)
     b = None if data.b is None else data.b.astype(np.float64)
     dY = data.dY.astype(np.float64)
@@ -72,7 +72,7 @@ def terms(case: Case) -> dict[str, int]:
     return {
         "Y": case.kh * case.kw * (case.in_ch // case.groups) + int(case.bias) + 1,
         "dX": case.kh * case.kw * (case.out_ch // case.groups) + 1,
-        "dW": case.batch * case.in_h * case.in_w + 1,
+        "dW": case.kind.dw_terms(case) + 1,
         "db": case.batch * out_h * out_w + 1,
     }
 
@@ -109,7 +109,7 @@ def gradient_bounds(case: Case, data: CaseData, mag: Magnitudes, u: float) -> di
     m = terms(case)
     err_dz = dz_bound(case, data, mag, u)
     X, W = np.abs(data.X.astype(np.float64)), np.abs(data.W.astype(np.float64))
-    carried_dX, carried_dW, carried_db = linear_backward(err_dz, X, W, case.cfg, True)
+    carried_dX, carried_dW, carried_db = case.kind.linear_backward(err_dz, X, W, case.cfg, True)
     assert carried_db is not None
     out = {
         "dX": gamma(m["dX"], u) * mag.abs_dX + (1 + gamma(m["dX"], u)) * carried_dX,

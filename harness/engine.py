@@ -31,7 +31,6 @@ from harness.loading import Implementation
 from harness.oracles import ORACLES
 from harness.oracles.adjoint import adjoint_checks, identity_config
 from harness.oracles.finite_differences import fd_gradients, with_projections
-from harness.oracles.torch_autograd import torch_results
 from harness.result import CaseResult
 
 
@@ -153,7 +152,7 @@ def _evaluate(
     if "torch" in oracles:
         bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
         with crash_trail.phase("oracle:torch"):
-            expected = torch_results(case, data)
+            expected = case.kind.torch_results(case, data)
         for q, value in expected.items():
             checks[f"torch:{q}"] = compare(q, got[q], value, bounds[q] + bounds64[q])
 

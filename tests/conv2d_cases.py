@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference_impl.config import ACTIVATIONS
-from reference_impl.conv2d_config import Conv2DConfig
+from harness.layers.conv2d.config import Conv2DConfig
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Conv2DCase:
 
     def arrays(self, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """X, W, b (or None) and dY in the case's dtype, from a stable seed."""
-        from reference_impl.conv2d_config import conv2d_output_shape
+        from harness.layers.conv2d.config import conv2d_output_shape
 
         rng = np.random.default_rng(seed)
         dt = np.dtype(self.dtype)

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import reference_impl as deconv
-from harness.oracles.torch_conv2d import torch_conv2d_results
-from reference_impl import conv2d
+from harness.layers.conv2d.torch_oracle import torch_conv2d_results
+from harness.layers.conv2d import reference as conv2d
 from reference_impl.config import DeconvConfig
-from reference_impl.conv2d_config import Conv2DConfig, conv2d_output_shape, make_conv2d_config
+from harness.layers.conv2d.config import Conv2DConfig, conv2d_output_shape, make_conv2d_config
 from tests.conv2d_cases import Conv2DCase, sample_conv2d_cases
 
 CASES = sample_conv2d_cases(100, seed=2026)

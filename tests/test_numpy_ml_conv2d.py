@@ -13,7 +13,7 @@ import pytest
 
 from harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
 from harness.adapters.numpy_ml_compat import ensure_importable
-from reference_impl import conv2d
+from harness.layers.conv2d import reference as conv2d
 from tests.conv2d_cases import Conv2DCase, sample_conv2d_cases
 
 pytestmark = pytest.mark.skipif(

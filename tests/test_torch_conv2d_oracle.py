@@ -13,9 +13,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from harness.oracles.torch_conv2d import torch_conv2d_results
-from reference_impl import conv2d
-from reference_impl.conv2d_config import Conv2DConfig
+from harness.layers.conv2d.torch_oracle import torch_conv2d_results
+from harness.layers.conv2d import reference as conv2d
+from harness.layers.conv2d.config import Conv2DConfig
 from tests.conv2d_cases import Conv2DCase, sample_conv2d_cases
 
 DEFECT_TORCH = torch.__version__.startswith("2.13.")

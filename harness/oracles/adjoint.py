@@ -19,7 +19,6 @@ from harness.bounds import Magnitudes, gamma, terms
 from harness.comparison import Check, scalar_check
 from harness.data import CaseData
 from reference_impl.activations import activate, activation_grad
-from reference_impl.conv_transpose import linear_forward
 
 Forward = Callable[[np.ndarray, np.ndarray, "np.ndarray | None", object], np.ndarray]
 
@@ -74,7 +73,7 @@ def adjoint_checks(
         rhs_terms = u_dir * np.asarray(grads[q], dtype=np.float64)
         abs_x = np.abs(data.uX.astype(np.float64)) if q == "dX" else np.abs(X64)
         abs_wt = np.abs(W64) if q == "dX" else np.abs(data.uW.astype(np.float64))
-        fwd_err = g_fwd * linear_forward(abs_x, abs_wt, None, cfg)
+        fwd_err = g_fwd * case.kind.linear_forward(abs_x, abs_wt, None, cfg)
         bound = inner_bound(lhs_terms, rhs_terms, fwd_err, grad_bounds[q], u_dir)
         checks[q] = scalar_check(float(lhs_terms.sum()), float(rhs_terms.sum()), bound)
     if data.b is not None and data.ub is not None and "db" in grads:

@@ -11,7 +11,7 @@ Entries whose effects on the output cannot overlap are perturbed together ("colo
 - b: every entry at once.
 
 Colours are assigned greedily, from the exact reach of each row or tap under the configured
-stride, dilation and crop, so each output element moves with at most one perturbed entry and
+stride, dilation and padding (the layer kind defines the reach: `harness.layers`), so each output element moves with at most one perturbed entry and
 one forward pair per colour yields every entry's derivative: sum dY * (Y+ - Y-) over that
 entry's footprint, divided by its actual step.  The number of forward calls depends on kernel,
 stride, dilation and channels, not on batch or image size (`forward_calls`).  An output that
@@ -56,7 +56,7 @@ or image size (`forward_calls`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import product
 
@@ -94,16 +94,6 @@ class FDEstimate:
     projection_failure: str = ""  # a projection failed but no single channel is shown off
 
 
-def _reach_of_inputs(n_in: int, k: int, s: int, d: int, before: int, n_out: int) -> list[set[int]]:
-    """For each input index i, the outputs it reaches (i*s + a*d - before, inside the crop)."""
-    return [{i * s + a * d - before for a in range(k)} & set(range(n_out)) for i in range(n_in)]
-
-
-def _reach_of_taps(n_in: int, k: int, s: int, d: int, before: int, n_out: int) -> list[set[int]]:
-    """For each kernel tap a, the outputs it reaches (i*s + a*d - before, inside the crop)."""
-    return [{i * s + a * d - before for i in range(n_in)} & set(range(n_out)) for a in range(k)]
-
-
 def greedy_colours(reaches: list[set[int]]) -> list[list[int]]:
     """Classes of indices whose reaches are pairwise disjoint, first-fit in index order."""
     classes: list[list[int]] = []
@@ -121,14 +111,16 @@ def greedy_colours(reaches: list[set[int]]) -> list[list[int]]:
 
 
 def _geometry(case: Case) -> dict[str, list[set[int]]]:
+    """The exact reach of input rows/cols and kernel taps, as the layer kind defines it."""
     _, out_h, out_w, _ = case.y_shape
     rows = (case.in_h, case.kh, case.stride[0], case.dilation[0], case.padding[0], out_h)
     cols = (case.in_w, case.kw, case.stride[1], case.dilation[1], case.padding[2], out_w)
+    kind = case.kind
     return {
-        "x_rows": _reach_of_inputs(*rows),
-        "x_cols": _reach_of_inputs(*cols),
-        "w_rows": _reach_of_taps(*rows),
-        "w_cols": _reach_of_taps(*cols),
+        "x_rows": kind.reach_of_inputs(*rows),
+        "x_cols": kind.reach_of_inputs(*cols),
+        "w_rows": kind.reach_of_taps(*rows),
+        "w_cols": kind.reach_of_taps(*cols),
     }
 
 
@@ -505,7 +497,48 @@ def fd_gradients(
 
     With the implementation's gradients (`claimed`) and their element bounds (`bounds`),
     channels are checked by projections (module docstring); without, one colour per channel.
+
+    W is handled in the kind's canonical layout (kh, kw, in_ch, out_ch // groups), where a
+    weight's in-group channel and group sit on one axis as they do for X; the forward is
+    called, and dW reported, in the contract's layout.
     """
+    kind, g = case.kind, case.groups
+    canonical = kind.w_canonical(data.W, g) is not data.W
+    if canonical:
+        to_c, from_c = kind.w_canonical, kind.w_from_canonical
+        data = replace(data, W=to_c(data.W, g))
+        user_forward = forward
+
+        def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+            return user_forward(X, from_c(W, g), b)
+
+        claimed = _with_w(claimed, lambda w: to_c(w, g))
+        bounds = _with_w(bounds, lambda w: to_c(w, g))
+    out = _fd_canonical(forward, case, data, mag, u, claimed, bounds)
+    if canonical:
+        est = out["dW"]
+        est.estimate, est.bound = from_c(est.estimate, g), from_c(est.bound, g)
+        est.excluded = from_c(est.excluded, g)
+    return out
+
+
+def _with_w(
+    arrays: dict[str, np.ndarray] | None, convert: Callable[[np.ndarray], np.ndarray]
+) -> dict[str, np.ndarray] | None:
+    if arrays is None or "dW" not in arrays:
+        return arrays
+    return {**arrays, "dW": convert(arrays["dW"])}
+
+
+def _fd_canonical(
+    forward: Forward,
+    case: Case,
+    data: CaseData,
+    mag: Magnitudes,
+    u: float,
+    claimed: dict[str, np.ndarray] | None,
+    bounds: dict[str, np.ndarray] | None,
+) -> dict[str, FDEstimate]:
     d = _Differencer(forward, case, data, mag, u)
     got, allowed = claimed or {}, bounds or {}
     out = {

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from harness.oracles.torch_autograd import torch_activation
-from reference_impl.conv2d_config import Conv2DConfigLike
+from harness.layers.conv2d.config import Conv2DConfigLike
 
 
 def torch_conv2d_forward(

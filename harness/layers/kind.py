@@ -1,0 +1,108 @@
+"""What a layer kind provides: the one description the engine, grids, oracles, bounds and
+reports read (see docs/architecture.md, "Adding a layer kind").
+
+A kind is a module; `LayerKind` is its static shape.  Every function takes plain values or a
+`cases.case.Case`, so the kind never imports the engine.  Heavy dependencies (torch, the
+grids, Hypothesis) are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from cases.case import Case
+    from harness.data import CaseData
+
+Reach = list[set[int]]
+
+# The attributes `harness.layers.layer_kind` checks a kind module for.
+REQUIRED: tuple[str, ...] = (
+    "NAME",
+    "TITLE",
+    "ID_PREFIX",
+    "OUTPUT_PADDING",
+    "REFERENCE",
+    "FRAMEWORKS",
+    "config",
+    "output_shape",
+    "w_shape",
+    "linear_forward",
+    "linear_backward",
+    "reach_of_inputs",
+    "reach_of_taps",
+    "w_canonical",
+    "w_from_canonical",
+    "dw_terms",
+    "torch_results",
+    "grid_cases",
+    "fuzz_cases",
+)
+
+
+class LayerKind(Protocol):
+    NAME: str  # the --layer value, "conv2d"
+    TITLE: str  # how reports name it, "Conv2D (2-D convolution)"
+    ID_PREFIX: str  # "" for Deconv2D (ids unchanged), "conv2d-" otherwise
+    OUTPUT_PADDING: bool  # whether cases carry an output padding (else it must be (0, 0))
+    REFERENCE: str  # the implementation gated when no --impl is given
+    FRAMEWORKS: dict[str, str]  # --framework NAME -> the module adapting it to this kind
+
+    @staticmethod
+    def config(case: Case) -> Any:
+        """The read-only cfg the implementation receives for a case."""
+
+    @staticmethod
+    def output_shape(
+        x_shape: tuple[int, ...], w_shape: tuple[int, ...], cfg: Any
+    ) -> tuple[int, int, int, int]:
+        """(n, out_h, out_w, out_ch); ValueError saying why when the shapes do not fit."""
+
+    @staticmethod
+    def w_shape(case: Case) -> tuple[int, int, int, int]:
+        """W's shape in the contract's layout."""
+
+    @staticmethod
+    def linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
+        """Z without the activation (the reference, run in float64 and on |X|, |W| by the bounds)."""
+
+    @staticmethod
+    def linear_backward(
+        dZ: np.ndarray, X: np.ndarray, W: np.ndarray, cfg: Any, with_bias: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(dX, dW, db) of sum(dZ * Z)."""
+
+    @staticmethod
+    def reach_of_inputs(n_in: int, k: int, s: int, d: int, before: int, n_out: int) -> Reach:
+        """On one axis: for each input index, the output indices it moves."""
+
+    @staticmethod
+    def reach_of_taps(n_in: int, k: int, s: int, d: int, before: int, n_out: int) -> Reach:
+        """On one axis: for each kernel tap, the output indices it moves."""
+
+    @staticmethod
+    def w_canonical(W: np.ndarray, groups: int) -> np.ndarray:
+        """W as (kh, kw, in_ch, out_ch // groups), group-major in_ch (the fd oracle's layout)."""
+
+    @staticmethod
+    def w_from_canonical(Wc: np.ndarray, groups: int) -> np.ndarray:
+        """The inverse of `w_canonical`."""
+
+    @staticmethod
+    def dw_terms(case: Case) -> int:
+        """How many products one element of dW sums, at most."""
+
+    @staticmethod
+    def torch_results(case: Case, data: CaseData) -> dict[str, np.ndarray]:
+        """Y, dX, dW (and db with bias) from PyTorch autograd in float64, contract layouts."""
+
+    @staticmethod
+    def grid_cases(grid: str, dtypes: Sequence[str]) -> list[Case]:
+        """The cases of a named grid (smoke, default, full), in a fixed order."""
+
+    @staticmethod
+    def fuzz_cases(dtypes: tuple[str, ...]) -> Any:
+        """A Hypothesis strategy of valid, small cases."""

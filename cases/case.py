@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-
 from typing import Any
 
 from harness.layers import DEFAULT_LAYER, LAYER_KINDS, check_layer_name, layer_kind
@@ -131,14 +130,10 @@ def parse_case_id(case_id: str) -> Case:
             f"{', '.join(layer_kind(k).ID_PREFIX for k in LAYER_KINDS if layer_kind(k).ID_PREFIX)}"
             f" or none (Deconv2D), got {text['layer']!r}"
         )
-    if layer_kind(layer).OUTPUT_PADDING != (text["oph"] is not None):
+    if (text["oph"] is not None) != layer_kind(layer).OUTPUT_PADDING:
         need = "needs an" if layer_kind(layer).OUTPUT_PADDING else "has no"
         raise ValueError(f"case id {case_id!r}: a {layer} id {need} -op<h>x<w> part")
-    g = {
-        k: int(v)
-        for k, v in text.items()
-        if k not in ("layer", "act", "dtype") and v is not None
-    }
+    g = {k: int(v) for k, v in text.items() if k not in ("layer", "act", "dtype") and v is not None}
     act = text["act"]
     if act not in ACTIVATIONS:
         raise ValueError(f"case id {case_id!r}: activation must be one of {', '.join(ACTIVATIONS)}")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from harness.diagnosis import DiagnosisSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+LAYER_HELP = "deconv2d (default) or conv2d; without it, the kind the --case ids name"
 HARNESS_DIR = Path(__file__).resolve().parent
 
 
@@ -43,7 +44,10 @@ def _workers(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="gradgate", description="Gradient verification gate for Deconv2D layers.")
+    parser = _Parser(
+        prog="gradgate",
+        description="Gradient verification gate for hand-written layers (Deconv2D, Conv2D).",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run the grid against an implementation")
     under_test = run.add_mutually_exclusive_group()
@@ -51,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     under_test.add_argument(
         "--framework", default=None, help="jax, tensorflow, tinygrad, paddle, mlx, torch; list"
     )
+    run.add_argument("--layer", default=None, help=LAYER_HELP)
     run.add_argument("--grid", default="default", help="smoke, default or full")
     run.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
     run.add_argument("--oracles", default="torch,fd,adjoint", help="comma-separated oracles")
@@ -84,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="time budget of the minimal failing case search (default 20)",
     )
     fz = sub.add_parser("fuzz", help="search random valid cases for a failure, shrink it")
-    fz.add_argument("--impl", default="reference_impl", help="MODULE or MODULE:ATTR")
+    fz.add_argument("--impl", default=None, help="MODULE or MODULE:ATTR (default: the reference)")
+    fz.add_argument("--layer", default=None, help=LAYER_HELP)
     fz.add_argument("--examples", type=int, default=200, help="how many cases to draw")
     fz.add_argument("--seed", type=int, default=0)
     fz.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
@@ -121,17 +127,19 @@ def _usage(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from harness.frameworks import FrameworkError, framework_listing, framework_module
-    from harness.loading import DEFAULT_IMPL, ImplementationError, load_implementation
+    from harness.loading import ImplementationError, load_implementation
     from harness.reports.report_json import ReportError, read_report
-    from harness.selection import GateOptions, UsageError
+    from harness.selection import GateOptions, UsageError, resolve_layer
 
     if args.framework == "list":
         print(framework_listing())
         return EXIT_OK
     try:
-        impl = framework_module(args.framework) if args.framework else args.impl or DEFAULT_IMPL
+        layer = resolve_layer(args.layer, args.cases)
+        impl = framework_module(args.framework, layer) if args.framework else args.impl
         opts = GateOptions.from_strings(
             impl=impl,
+            layer=layer,
             grid=args.grid,
             dtypes=args.dtype,
             oracles=args.oracles,
@@ -147,9 +155,13 @@ def run(args: argparse.Namespace) -> int:
         if args.splits is not None and not 1 <= args.group <= args.splits:
             raise UsageError(f"--group must be in [1, --splits = {args.splits}], got {args.group}")
         if opts.baseline is not None:
-            read_report(opts.baseline)
+            base_layer = read_report(opts.baseline).get("layer", "deconv2d")
+            if base_layer != opts.layer:
+                raise UsageError(
+                    f"--baseline is a {base_layer} report; this run gates {opts.layer}"
+                )
         diagnosis_settings(args.no_diagnosis, args.diagnosis_seconds)
-        for note in load_implementation(opts.impl).notes:
+        for note in load_implementation(opts.impl, opts.layer).notes:
             print(f"gradgate: note: {note}", file=sys.stderr)
     except (UsageError, ImplementationError, FrameworkError) as exc:
         return _usage(str(exc))
@@ -158,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
 
     report_dir = Path(args.report_dir)
     started = time.time_ns()
-    status = _run_pytest(args, opts.impl, report_dir, len(selected))
+    status = _run_pytest(args, opts.impl, opts.layer, report_dir, len(selected))
     report_path = report_dir / "report.json"
     try:
         if not report_path.exists() or report_path.stat().st_mtime_ns < started:
@@ -178,7 +190,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if s["failed"] or s["errored"] or report.get("regressions") else EXIT_OK
 
 
-def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: int) -> int:
+def _run_pytest(
+    args: argparse.Namespace, impl: str, layer: str, report_dir: Path, n_cases: int
+) -> int:
     import pytest
 
     from harness.reports.writing import JUNIT_PARTIAL
@@ -212,6 +226,8 @@ def _run_pytest(args: argparse.Namespace, impl: str, report_dir: Path, n_cases: 
         f"--junitxml={report_dir / JUNIT_PARTIAL}",
         "--gradgate-impl",
         impl,
+        "--gradgate-layer",
+        layer,
         "--gradgate-grid",
         args.grid,
         "--gradgate-dtype",
@@ -252,19 +268,22 @@ def fuzz(args: argparse.Namespace) -> int:
     from harness.fuzzing import fuzz as search
     from harness.loading import ImplementationError, load_implementation
     from harness.oracles import ORACLES
-    from harness.selection import UsageError, split_list
+    from harness.selection import UsageError, resolve_layer, split_list
 
     try:
         if args.examples < 1:
             raise UsageError(f"--examples must be >= 1, got {args.examples}")
         dtypes = split_list("--dtype", args.dtype, DTYPES)
         oracles = split_list("--oracles", args.oracles, ORACLES)
-        impl = load_implementation(args.impl)
+        layer = resolve_layer(args.layer, ())
+        impl = load_implementation(args.impl, layer)
     except (UsageError, ImplementationError) as exc:
         return _usage(str(exc))
     for note in impl.notes:
         print(f"gradgate: note: {note}", file=sys.stderr)
-    found = search(impl, examples=args.examples, seed=args.seed, oracles=oracles, dtypes=dtypes)
+    found = search(
+        impl, examples=args.examples, seed=args.seed, oracles=oracles, dtypes=dtypes, layer=layer
+    )
     if found is None:
         print(f"{args.examples} random valid cases, no failure (seed {args.seed})")
         return EXIT_OK
@@ -282,6 +301,9 @@ def compare(base_path: str, new_path: str) -> int:
         base, new = read_report(Path(base_path)), read_report(Path(new_path))
     except ReportError as exc:
         return _usage(str(exc))
+    layers = [r.get("layer", "deconv2d") for r in (base, new)]
+    if layers[0] != layers[1]:
+        return _usage(f"{base_path} gates {layers[0]} but {new_path} gates {layers[1]}")
     cmp = compare_reports(base, new)
     print(
         f"{len(cmp.regressions)} regressed, {len(cmp.fixed)} fixed, {len(cmp.drift)} drifted, "

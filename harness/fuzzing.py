@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from cases.case import DTYPES
-from cases.fuzz import valid_cases
 from harness.engine import run_case
+from harness.layers import DEFAULT_LAYER, layer_kind
 from harness.loading import Implementation
 from harness.oracles import ORACLES
 from harness.result import CaseResult
@@ -29,6 +29,7 @@ def fuzz(
     seed: int = 0,
     oracles: Sequence[str] = ORACLES,
     dtypes: Sequence[str] = DTYPES,
+    layer: str = DEFAULT_LAYER,
 ) -> CaseResult | None:
     """The minimal failing or erroring case Hypothesis finds in `examples` draws, or None."""
     failures: list[CaseResult] = []
@@ -41,7 +42,7 @@ def fuzz(
         suppress_health_check=list(HealthCheck),
     )
     @hypothesis_seed(seed)
-    @given(valid_cases(dtypes=tuple(dtypes)))
+    @given(layer_kind(layer).fuzz_cases(tuple(dtypes)))
     def check(case: object) -> None:
         result = run_case(impl, case, oracles=oracles, seed=seed)  # type: ignore[arg-type]
         if result.status in ("failed", "errored"):

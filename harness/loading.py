@@ -113,13 +113,18 @@ def import_object(spec: str) -> tuple[str, object, list[str]]:
     return spec, obj, [note] if note else []
 
 
-def load_implementation(spec: str = DEFAULT_IMPL) -> Implementation:
-    """The implementation `spec` names (layer classes adapted); ImplementationError if none."""
+def load_implementation(spec: str | None = None, layer: str = "deconv2d") -> Implementation:
+    """The implementation `spec` names (layer classes adapted to the layer kind `layer`), or
+    the kind's reference when `spec` is None; ImplementationError if none."""
+    if spec is None:
+        from harness.layers import layer_kind
+
+        spec = layer_kind(layer).REFERENCE
     name, obj, notes = import_object(spec)
     if inspect.isclass(obj) and not _is_implementation_class(obj):
         from harness.adapters import adapt_class
 
-        impl = adapt_class(name, obj)
+        impl = adapt_class(name, obj, layer)
         impl.notes = notes
         return impl
     forward = _require(obj, name, "forward", "(X, W, b, cfg)", 4)

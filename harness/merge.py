@@ -16,7 +16,7 @@ def merge_reports(reports: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     cases: list[dict[str, Any]] = []
     regressions: list[str] | None = None
     for name, report in reports:
-        for key in ("implementation", "grid", "seed"):
+        for key in ("implementation", "layer", "grid", "seed"):
             if report.get(key) != first.get(key):
                 raise ReportError(
                     f"{name} has {key} {report.get(key)!r} but {first_name} has {first.get(key)!r}"
@@ -35,4 +35,5 @@ def merge_reports(reports: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         seed=first.get("seed", 0),
         regressions=regressions,
         env=first.get("environment"),
+        layer=first.get("layer", "deconv2d"),
     )

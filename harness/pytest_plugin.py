@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.crash_trail import TRAIL_DIR_VARIABLE
-from harness.loading import DEFAULT_IMPL, ImplementationError
+from harness.loading import ImplementationError
 
 if TYPE_CHECKING:
     from harness.crash_trail import Crash
@@ -48,13 +48,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gradgate", "gradgate: gradient verification gate")
     group.addoption(
         "--gradgate-impl",
-        default=DEFAULT_IMPL,
-        help="implementation under test, MODULE or MODULE:ATTR (default: reference)",
+        default=None,
+        help="implementation under test, MODULE or MODULE:ATTR (default: the layer's reference)",
     )
     group.addoption(
         "--gradgate-framework",
         default=None,
-        help="a framework's own transposed convolution instead of --gradgate-impl (jax, ...)",
+        help="a framework's own layer instead of --gradgate-impl (jax, ...)",
+    )
+    group.addoption(
+        "--gradgate-layer",
+        default=None,
+        help="layer kind: deconv2d (default) or conv2d; else the --gradgate-case ids' kind",
     )
     group.addoption("--gradgate-grid", default="default", help="smoke, default or full")
     group.addoption("--gradgate-dtype", default="float64,float32", help="comma-separated dtypes")
@@ -83,18 +88,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def gate_options(config: pytest.Config) -> GateOptions:
     from harness.frameworks import FrameworkError, framework_module
-    from harness.selection import GateOptions, UsageError
+    from harness.selection import GateOptions, UsageError, resolve_layer
 
     cached = getattr(config, "_gradgate_options", None)
     if cached is None:
         impl, framework = config.getoption("gradgate_impl"), config.getoption("gradgate_framework")
         try:
-            if framework is not None and impl != DEFAULT_IMPL:
+            if framework is not None and impl is not None:
                 raise UsageError("--gradgate-framework and --gradgate-impl exclude each other")
+            layer = resolve_layer(
+                config.getoption("gradgate_layer"), config.getoption("gradgate_case")
+            )
             if framework is not None:
-                impl = framework_module(framework)
+                impl = framework_module(framework, layer)
             cached = GateOptions.from_strings(
                 impl=impl,
+                layer=layer,
                 grid=config.getoption("gradgate_grid"),
                 dtypes=config.getoption("gradgate_dtype"),
                 oracles=config.getoption("gradgate_oracles"),
@@ -179,7 +188,8 @@ def gradgate_implementation(pytestconfig: pytest.Config) -> Any:
 
         torch.set_num_threads(1)
     try:
-        impl = load_implementation(gate_options(pytestconfig).impl)
+        opts = gate_options(pytestconfig)
+        impl = load_implementation(opts.impl, opts.layer)
     except ImplementationError as exc:
         pytest.fail(f"--impl: {exc}", pytrace=False)
     if not os.environ.get(NOTES_SHOWN_VARIABLE):  # `gradgate run` has said them already

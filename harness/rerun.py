@@ -164,8 +164,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     os.environ[TRAIL_DIR_VARIABLE] = args.trail_dir
-    impl = load_implementation(args.impl)
     case = parse_case_id(args.case)
+    impl = load_implementation(args.impl, case.layer)
     oracles = tuple(o for o in args.oracles.split(",") if o)
     with recording(Path(args.trail_dir), args.case, RERUN_ATTEMPT):
         result = run_case(

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cases.case import DTYPES, Case, parse_case_id
-from cases.grids import GRIDS, grid_cases
-from harness.loading import DEFAULT_IMPL
+from cases.grids import GRIDS
+from harness.layers import DEFAULT_LAYER, LAYER_KINDS, kind_of_case_id, layer_kind
 from harness.oracles import ORACLES
 
 
@@ -26,9 +26,23 @@ def split_list(option: str, text: str, allowed: Sequence[str]) -> tuple[str, ...
     return tuple(dict.fromkeys(items))  # ordered, without repeats
 
 
+def resolve_layer(layer: str | None, case_ids: Sequence[str]) -> str:
+    """--layer as given; else the kind the --case ids name (their prefix); else Deconv2D."""
+    if layer is not None:
+        if layer not in LAYER_KINDS:
+            raise UsageError(f"--layer accepts {', '.join(LAYER_KINDS)}; got {layer!r}")
+        return layer
+    kinds = list(dict.fromkeys(kind_of_case_id(i) for i in case_ids))
+    if len(kinds) > 1:
+        raise UsageError(
+            f"--case ids name several layer kinds ({', '.join(kinds)}); run each alone"
+        )
+    return kinds[0] if kinds else DEFAULT_LAYER
+
+
 @dataclass(frozen=True)
 class GateOptions:
-    impl: str = DEFAULT_IMPL
+    impl: str = "reference_impl"
     grid: str = "default"
     dtypes: tuple[str, ...] = DTYPES
     oracles: tuple[str, ...] = ORACLES
@@ -37,8 +51,11 @@ class GateOptions:
     timeout: float | None = None
     report_dir: Path | None = None
     baseline: Path | None = None
+    layer: str = DEFAULT_LAYER
 
     def __post_init__(self) -> None:
+        if self.layer not in LAYER_KINDS:
+            raise UsageError(f"--layer accepts {', '.join(LAYER_KINDS)}; got {self.layer!r}")
         if self.grid not in GRIDS:
             raise UsageError(f"--grid accepts {', '.join(GRIDS)}; got {self.grid!r}")
         if self.timeout is not None and not self.timeout > 0:
@@ -50,7 +67,7 @@ class GateOptions:
     def from_strings(
         cls,
         *,
-        impl: str,
+        impl: str | None,
         grid: str,
         dtypes: str,
         oracles: str,
@@ -59,9 +76,12 @@ class GateOptions:
         timeout: float | None,
         report_dir: str | None,
         baseline: str | None,
+        layer: str | None = None,
     ) -> GateOptions:
+        kind = resolve_layer(layer, case_ids)
         return cls(
-            impl=impl,
+            impl=impl or layer_kind(kind).REFERENCE,
+            layer=kind,
             grid=grid,
             dtypes=split_list("--dtype", dtypes, DTYPES),
             oracles=split_list("--oracles", oracles, ORACLES),
@@ -78,8 +98,13 @@ class GateOptions:
             out = []
             for case_id in dict.fromkeys(self.case_ids):
                 try:
-                    out.append(parse_case_id(case_id))
+                    case = parse_case_id(case_id)
                 except ValueError as exc:
                     raise UsageError(f"--case: {exc}") from None
+                if case.layer != self.layer:
+                    raise UsageError(
+                        f"--case {case_id} is a {case.layer} case, but --layer is {self.layer}"
+                    )
+                out.append(case)
             return out
-        return grid_cases(self.grid, self.dtypes)
+        return layer_kind(self.layer).grid_cases(self.grid, self.dtypes)

@@ -7,10 +7,11 @@ from harness.adapters.torch_module import adapt_torch_class, is_torch_layer_clas
 from harness.loading import Implementation, ImplementationError
 
 
-def adapt_class(name: str, cls: type) -> Implementation:
-    """The adapter for a torch module/Function class or a numpy-ml-style layer class."""
+def adapt_class(name: str, cls: type, layer: str = "deconv2d") -> Implementation:
+    """The adapter for a torch module/Function class or a numpy-ml-style layer class, as an
+    implementation of layer kind `layer`."""
     if is_torch_layer_class(cls):
-        return adapt_torch_class(name, cls)
+        return adapt_torch_class(name, cls, layer)
     if is_layer_class(cls):
         return adapt_layer_class(name, cls)
     raise ImplementationError(

@@ -11,6 +11,12 @@ at their defaults, and a class without `dilation` (numpy-ml's original API) take
 stride.  Everything it can express is checked, and wrong or refused results count against it.
 Outputs are cast back to the case dtype (a class that computes float32 in float64 is judged on
 its numbers, not its dtype).
+
+numpy-ml's own classes (module `numpy_ml...`) take one int stride and one int dilation in
+numpy-ml's convention, 0 = none (torch's dilation - 1): cases with different rows and cols
+values are `unsupported` there.  The same adapter serves `--layer conv2d` (numpy-ml's
+`Conv2D`): W (kh, kw, in_ch, out_ch) is the contract's layout with one group, and `pad` is
+passed as the contract's padding, which each layer kind defines.
 """
 
 from __future__ import annotations
@@ -47,21 +53,26 @@ class LayerClassAdapter:
     def __init__(self, cls: type) -> None:
         self.cls = cls
         self.params = inspect.signature(cls).parameters
+        # numpy-ml's classes: one int stride, one int dilation counted from 0.
+        self.numpy_ml = cls.__module__.split(".")[0] == "numpy_ml"
+        self.int_stride = self.numpy_ml or "dilation" not in self.params
 
     def supports(self, cfg: Any) -> bool | str:
         missing = [
             name
             for name, value, default in (
                 ("dilation", tuple(cfg.dilation), (1, 1)),
-                ("output_padding", tuple(cfg.output_padding), (0, 0)),
+                ("output_padding", tuple(getattr(cfg, "output_padding", (0, 0))), (0, 0)),
                 ("groups", cfg.groups, 1),
             )
             if value != default and name not in self.params
         ]
         if missing:
             return f"{self.cls.__name__} has no {', '.join(missing)} parameter"
-        if "dilation" not in self.params and cfg.stride[0] != cfg.stride[1]:
-            return f"{self.cls.__name__} takes one int stride; this case has {tuple(cfg.stride)}"
+        for name in ("stride", "dilation") if self.numpy_ml else ("stride",):
+            value = tuple(getattr(cfg, name))
+            if self.int_stride and value[0] != value[1]:
+                return f"{self.cls.__name__} takes one int {name}; this case has {value}"
         return True
 
     def _layer(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> Any:
@@ -69,13 +80,15 @@ class LayerClassAdapter:
             "out_ch": W.shape[3] * cfg.groups,
             "kernel_shape": (W.shape[0], W.shape[1]),
             "pad": tuple(cfg.padding),
-            "stride": cfg.stride[0] if "dilation" not in self.params else tuple(cfg.stride),
+            "stride": cfg.stride[0] if self.int_stride else tuple(cfg.stride),
             "act_fn": NUMPY_ML_ACTIVATIONS[cfg.activation],
         }
         for name in ("dilation", "output_padding", "groups"):
-            if name in self.params:
+            if name in self.params and hasattr(cfg, name):
                 value = getattr(cfg, name)
                 kwargs[name] = tuple(value) if isinstance(value, tuple) else value
+        if self.numpy_ml and "dilation" in self.params:
+            kwargs["dilation"] = cfg.dilation[0] - 1
         layer = self.cls(**kwargs)
         layer.forward(X, retain_derived=False)  # lets the layer initialise its parameters
         layer.parameters["W"] = W.copy()

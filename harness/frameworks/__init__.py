@@ -80,15 +80,23 @@ def unusable_reason(framework: Framework) -> str | None:
     return None
 
 
-def framework_module(name: str) -> str:
-    """The implementation module for `--framework NAME`; FrameworkError if unknown or unusable."""
+def framework_module(name: str, layer: str = "deconv2d") -> str:
+    """The implementation module for `--framework NAME` on layer kind `layer` (the kind's
+    own FRAMEWORKS table); FrameworkError if unknown, unusable, or without that layer."""
+    from harness.layers import layer_kind
+
     framework = FRAMEWORKS.get(name)
     if framework is None:
         raise FrameworkError(f"--framework accepts {', '.join(FRAMEWORKS)} or list; got {name!r}")
+    adapters = layer_kind(layer).FRAMEWORKS
+    if name not in adapters:
+        raise FrameworkError(
+            f"--framework {name} has no {layer} adapter; for --layer {layer}: {', '.join(adapters)}"
+        )
     reason = unusable_reason(framework)
     if reason is not None:
         raise FrameworkError(f"--framework {name}: {reason}")
-    return framework.module
+    return adapters[name]
 
 
 def framework_listing() -> str:

@@ -34,7 +34,7 @@ def layer_kind(name: str = DEFAULT_LAYER) -> LayerKind:
     missing = [attr for attr in REQUIRED if not hasattr(module, attr)]
     if missing:
         raise TypeError(f"harness.layers.{name} is not a layer kind: it lacks {', '.join(missing)}")
-    if module.NAME != name:
+    if name != module.NAME:
         raise TypeError(f"harness.layers.{name} calls itself {module.NAME!r}")
     return cast(LayerKind, module)
 

@@ -67,7 +67,7 @@ class LayerKind(Protocol):
 
     @staticmethod
     def linear_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
-        """Z without the activation (the reference, run in float64 and on |X|, |W| by the bounds)."""
+        """Z without the activation (the reference; the bounds run it on |X|, |W| in float64)."""
 
     @staticmethod
     def linear_backward(

@@ -11,12 +11,12 @@ Entries whose effects on the output cannot overlap are perturbed together ("colo
 - b: every entry at once.
 
 Colours are assigned greedily, from the exact reach of each row or tap under the configured
-stride, dilation and padding (the layer kind defines the reach: `harness.layers`), so each output element moves with at most one perturbed entry and
-one forward pair per colour yields every entry's derivative: sum dY * (Y+ - Y-) over that
-entry's footprint, divided by its actual step.  The number of forward calls depends on kernel,
-stride, dilation and channels, not on batch or image size (`forward_calls`).  An output that
-moves outside every perturbed entry's footprint is counted as stray: the forward's geometry is
-not the configured one.
+stride, dilation and padding (as the layer kind defines it, `harness.layers`), so each output
+element moves with at most one perturbed entry and one forward pair per colour yields every
+entry's derivative: sum dY * (Y+ - Y-) over that entry's footprint, divided by its actual step.
+The number of forward calls depends on kernel, stride, dilation and channels, not on batch or
+image size (`forward_calls`). An output that moves outside every perturbed entry's footprint is
+counted as stray: the forward's geometry is not the configured one.
 
 Piecewise-linear activations: an output whose second difference exceeds what rounding allows
 has crossed a kink.  The colour is redone with smaller steps for those entries; the ones that

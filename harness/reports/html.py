@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from harness.reports.diagnosis_section import diagnosis_html
-from harness.reports.report_json import oracle_crashes, worst_ratio
+from harness.reports.report_json import layer_note, oracle_crashes, worst_ratio
 from harness.reports.summary_md import headline
 
 CONTRACT_CHECKS = ("contract:", "repeat:")
@@ -55,7 +55,7 @@ def _ratio(r: float) -> str:
 
 def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
     e = escape
-    title = f"gradgate: {report['implementation']} on the {report['grid']} grid"
+    title = f"gradgate: {report['implementation']}{layer_note(report)} on the {report['grid']} grid"
     check_names = sorted(  # oracle checks get a column each; contract checks share one
         {
             name

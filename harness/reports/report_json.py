@@ -29,6 +29,16 @@ def environment() -> dict[str, str]:
     }
 
 
+def layer_note(report: dict[str, Any]) -> str:
+    """' (Conv2D (2-D convolution))' for a report of a layer kind other than Deconv2D, else ''."""
+    layer = report.get("layer")
+    if layer is None:
+        return ""
+    from harness.layers import layer_kind
+
+    return f" ({layer_kind(layer).TITLE})"
+
+
 def summarize(cases: list[dict[str, Any]]) -> dict[str, int]:
     counts = {"total": len(cases), **{s: 0 for s in STATUSES}}
     for case in cases:
@@ -44,10 +54,12 @@ def build_report(
     seed: int,
     regressions: list[str] | None = None,
     env: dict[str, str] | None = None,
+    layer: str = "deconv2d",
 ) -> dict[str, Any]:
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "implementation": implementation,
+        **({} if layer == "deconv2d" else {"layer": layer}),
         "grid": grid,
         "seed": seed,
         "environment": env if env is not None else environment(),

@@ -6,7 +6,7 @@ from typing import Any
 
 from harness.baseline import Comparison
 from harness.reports.diagnosis_section import diagnosis_markdown
-from harness.reports.report_json import oracle_crashes, worst_ratio
+from harness.reports.report_json import layer_note, oracle_crashes, worst_ratio
 
 MAX_LISTED = 200
 MAX_REASON = 400
@@ -33,7 +33,8 @@ def headline(report: dict[str, Any]) -> str:
 
 def render_summary(report: dict[str, Any], comparison: Comparison | None = None) -> str:
     lines = [
-        f"# gradgate: `{report['implementation']}` on the `{report['grid']}` grid",
+        f"# gradgate: `{report['implementation']}`{layer_note(report)} "
+        f"on the `{report['grid']}` grid",
         "",
         *([diagnosis_markdown(report)] if report.get("diagnosis") else []),
         f"**{headline(report)}** (seed {report.get('seed', 0)})",

@@ -58,7 +58,9 @@ def write_reports(
     cases = complete_cases(selected, results)
     comparison: Comparison | None = None
     regressions: list[str] | None = None
-    report = build_report(cases, implementation=opts.impl, grid=opts.grid, seed=opts.seed)
+    report = build_report(
+        cases, implementation=opts.impl, grid=opts.grid, seed=opts.seed, layer=opts.layer
+    )
     if opts.baseline is not None:
         comparison = compare_reports(read_report(opts.baseline), report)
         regressions = comparison.regressions
@@ -69,6 +71,7 @@ def write_reports(
             seed=opts.seed,
             regressions=regressions,
             env=report["environment"],
+            layer=opts.layer,
         )
     report = with_diagnosis(report, diagnosis or DiagnosisSettings())
     figures = _collect_figures(out_dir / FIGURES_DIR)

@@ -69,13 +69,19 @@ def w_canonical(W: np.ndarray, groups: int) -> np.ndarray:
     """(kh, kw, in_ch // g, out_ch) -> (kh, kw, in_ch, out_ch // g), both group-major."""
     kh, kw, cig, out_ch = W.shape
     g = groups
-    return W.reshape(kh, kw, cig, g, out_ch // g).transpose(0, 1, 3, 2, 4).reshape(kh, kw, -1, out_ch // g)
+    return (
+        W.reshape(kh, kw, cig, g, out_ch // g)
+        .transpose(0, 1, 3, 2, 4)
+        .reshape(kh, kw, -1, out_ch // g)
+    )
 
 
 def w_from_canonical(Wc: np.ndarray, groups: int) -> np.ndarray:
     kh, kw, in_ch, cog = Wc.shape
     g = groups
-    return Wc.reshape(kh, kw, g, in_ch // g, cog).transpose(0, 1, 3, 2, 4).reshape(kh, kw, -1, g * cog)
+    return (
+        Wc.reshape(kh, kw, g, in_ch // g, cog).transpose(0, 1, 3, 2, 4).reshape(kh, kw, -1, g * cog)
+    )
 
 
 def dw_terms(case: Case) -> int:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from reference_impl.activations import activate, activation_grad
 from harness.layers.conv2d.config import Conv2DConfigLike, conv2d_output_shape
+from reference_impl.activations import activate, activation_grad
 from reference_impl.conv_transpose import _check_arrays
 
 

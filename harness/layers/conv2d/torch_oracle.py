@@ -19,8 +19,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from harness.oracles.torch_autograd import torch_activation
 from harness.layers.conv2d.config import Conv2DConfigLike
+from harness.oracles.torch_autograd import torch_activation
 
 
 def torch_conv2d_forward(

@@ -1,8 +1,8 @@
 """Per-case verdicts on the smoke grid for one framework: the gate's and a direct comparison's.
 
-Run in its own process (`python -m tests.framework_verdicts NAME DTYPE`), so that a framework's
-native crash, or torch's float32 conv backward, never runs inside the test process; prints
-one JSON object {case id: [gate verdict, direct verdict]}.
+Run in its own process (`python -m tests.framework_verdicts NAME DTYPE [LAYER]`), so that a
+framework's native crash, or torch's float32 conv backward, never runs inside the test
+process; prints one JSON object {case id: [gate verdict, direct verdict]}.
 
 The direct comparison calls the framework module's forward and backward (twice) by hand and
 holds every element to torch float64 within the gate's own error bounds (harness.bounds: the
@@ -20,13 +20,11 @@ from typing import Any
 import numpy as np
 
 from cases.case import Case
-from cases.grids import grid_cases
 from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
 from harness.data import case_data
 from harness.engine import run_case
-from harness.frameworks import FRAMEWORKS
+from harness.layers import layer_kind
 from harness.loading import load_implementation
-from harness.oracles.torch_autograd import torch_results
 
 
 def _within(got: Any, expected: np.ndarray, bound: np.ndarray, dtype: str) -> bool:
@@ -41,7 +39,7 @@ def direct_verdict(module: Any, case: Case) -> str:
         return "unsupported"
     data = case_data(case, 0)
     args = (data.X.copy(), data.W.copy(), None if data.b is None else data.b.copy())
-    expected = torch_results(case, data)
+    expected = case.kind.torch_results(case, data)
     mag = magnitudes(case, data)
     bounds = all_bounds(case, data, mag, UNIT_ROUNDOFF[case.dtype])
     bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
@@ -64,15 +62,16 @@ def direct_verdict(module: Any, case: Case) -> str:
     return "passed"
 
 
-def verdicts(name: str, dtype: str) -> dict[str, tuple[str, str]]:
-    module_name = FRAMEWORKS[name].module
-    impl = load_implementation(module_name)
+def verdicts(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, tuple[str, str]]:
+    kind = layer_kind(layer)
+    module_name = kind.FRAMEWORKS[name]
+    impl = load_implementation(module_name, layer)
     module = importlib.import_module(module_name)
     return {
         case.id: (run_case(impl, case).status, direct_verdict(module, case))
-        for case in grid_cases("smoke", (dtype,))
+        for case in kind.grid_cases("smoke", (dtype,))
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(verdicts(sys.argv[1], sys.argv[2])))
+    print(json.dumps(verdicts(*sys.argv[1:4])))

@@ -139,7 +139,7 @@ EDGE_CASES: tuple[tuple[str, Case], ...] = tuple(
             "conv2d-n2-c2x3-g1-i3x4-k2x2-s1x1-p3.2.2.3-d1x1-b1-leaky_relu-f64",
         ),
         (
-            "TensorFlow 'same' for an even kernel: asymmetric padding, output size = input size",
+            "TensorFlow 'same' for an even kernel: asymmetric padding keeps the size",
             "conv2d-n2-c3x2-g1-i5x6-k4x2-s1x1-p1.2.0.1-d1x1-b1-tanh-f64",
         ),
         (

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from harness.frameworks.layouts import nchw, nhwc, symmetric_part
+from harness.frameworks.layouts import fresh, nchw, nhwc, symmetric_part
 from harness.oracles.torch_autograd import torch_activation
 
 torch.set_num_threads(1)
@@ -41,8 +41,10 @@ def _output(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, cfg: Any) 
 
 
 def _weight(W: np.ndarray) -> np.ndarray:
-    """(kh, kw, in // groups, out) -> (out, in // groups, kh, kw), C-contiguous."""
-    return np.ascontiguousarray(W.transpose(3, 2, 0, 1))
+    """(kh, kw, in // groups, out) -> (out, in // groups, kh, kw), a copy with canonical
+    strides (`np.ascontiguousarray` keeps a one-element reversed view's negative strides,
+    which `torch.from_numpy` refuses: the gate's layout checks found it here)."""
+    return fresh(W.transpose(3, 2, 0, 1))
 
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
@@ -61,5 +63,5 @@ def backward(
     y = _output(x, w, bt, cfg)
     inputs = [x, w] if bt is None else [x, w, bt]
     grads = torch.autograd.grad(y, inputs, torch.from_numpy(nchw(dY)))
-    dW = np.ascontiguousarray(grads[1].numpy().transpose(2, 3, 1, 0))
+    dW = fresh(grads[1].numpy().transpose(2, 3, 1, 0))
     return nhwc(grads[0].numpy()), dW, None if bt is None else grads[2].numpy().copy()

@@ -65,11 +65,9 @@ def test_a_conv2d_case_refuses_output_padding_and_a_kernel_larger_than_its_padde
         Case(**{**fields, "in_h": 1, "padding": (0, 0, 0, 0)})
 
 
-def _rows_reached(kind_name: str, axis_len: tuple[int, int, int, int, int], which: str) -> list:
-    """Output rows that move with each input row / kernel row, measured on the reference."""
-    n_in, k, s, d, before = axis_len
-    kind = layer_kind(kind_name)
-    fields = dict(
+def _one_axis_case(name: str, n_in: int, k: int, s: int, d: int, before: int) -> Case:
+    """A one-channel case whose cols are trivial: the rows carry the geometry."""
+    return Case(
         batch=1,
         in_ch=1,
         out_ch=1,
@@ -85,11 +83,14 @@ def _rows_reached(kind_name: str, axis_len: tuple[int, int, int, int, int], whic
         bias=False,
         activation="identity",
         dtype="float64",
-        layer=kind_name,
+        layer=name,
     )
-    case = Case(**fields)  # type: ignore[arg-type]
+
+
+def _rows_reached(case: Case, which: str) -> list[set[int]]:
+    """Output rows that move with each input row / kernel row, measured on the reference."""
     out = []
-    for i in range(n_in if which == "inputs" else k):
+    for i in range(case.in_h if which == "inputs" else case.kh):
         X, W = np.ones(case.x_shape), np.ones(case.w_shape)
         if which == "inputs":
             X = np.zeros(case.x_shape)
@@ -97,7 +98,7 @@ def _rows_reached(kind_name: str, axis_len: tuple[int, int, int, int, int], whic
         else:
             W = np.zeros(case.w_shape)
             W[i] = 1.0
-        Y = kind.linear_forward(X, W, None, case.cfg)
+        Y = case.kind.linear_forward(X, W, None, case.cfg)
         out.append(set(np.flatnonzero(Y[0, :, 0, 0]).tolist()))
     return out
 
@@ -107,32 +108,14 @@ def test_the_reach_the_fd_colouring_uses_is_the_reference_maths_own(name: str) -
     """The fd oracle perturbs together entries whose reaches are disjoint: they must be exact."""
     kind = layer_kind(name)
     checked = 0
-    for n_in, k, s, d, before in product((1, 3, 5), (1, 2, 3), (1, 2, 3), (1, 2), (0, 1, 3)):
+    for geometry in product((1, 3, 5), (1, 2, 3), (1, 2, 3), (1, 2), (0, 1, 3)):
         try:
-            case = Case(
-                batch=1,
-                in_ch=1,
-                out_ch=1,
-                groups=1,
-                in_h=n_in,
-                in_w=1,
-                kh=k,
-                kw=1,
-                stride=(s, 1),
-                padding=(before, 0, 0, 0),
-                dilation=(d, 1),
-                output_padding=(0, 0),
-                bias=False,
-                activation="identity",
-                dtype="float64",
-                layer=name,
-            )
+            case = _one_axis_case(name, *geometry)
         except ValueError:
             continue  # not a valid geometry for this kind
         n_out = case.y_shape[1]
-        geometry = (n_in, k, s, d, before)
-        assert kind.reach_of_inputs(*geometry, n_out) == _rows_reached(name, geometry, "inputs")
-        assert kind.reach_of_taps(*geometry, n_out) == _rows_reached(name, geometry, "taps")
+        assert kind.reach_of_inputs(*geometry, n_out) == _rows_reached(case, "inputs")
+        assert kind.reach_of_taps(*geometry, n_out) == _rows_reached(case, "taps")
         checked += 1
     assert checked > 100
 

@@ -3,75 +3,47 @@ transposed convolution it is the adjoint of, and its argument validation."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
 import reference_impl as deconv
-from harness.layers.conv2d.torch_oracle import torch_conv2d_results
+from cases.case import Case
+from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
+from harness.data import CaseData, case_data
 from harness.layers.conv2d import reference as conv2d
-from reference_impl.config import DeconvConfig
 from harness.layers.conv2d.config import Conv2DConfig, conv2d_output_shape, make_conv2d_config
-from tests.conv2d_cases import Conv2DCase, sample_conv2d_cases
+from reference_impl.config import DeconvConfig
+from tests.conv2d_cases import arrays, sample_conv2d_cases
 
 CASES = sample_conv2d_cases(100, seed=2026)
-EPS32 = float(np.finfo(np.float32).eps)
 
 
-def _float32_bounds(case: Conv2DCase, X, W, b, dY) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
-    """Per-element error bounds of a float32 computation against exact maths on the same data.
-
-    A float32 sum of m products is within gamma_m = m * eps32 / (1 - m * eps32) of exact,
-    relative to the sum of the products' magnitudes (Higham, Accuracy and Stability, 3.1);
-    those magnitudes are the same linear maps on |X|, |W|, |b|, |dY| (computed here by the
-    float64 oracle with the identity activation).  The activation adds a few roundings on Y;
-    through f' (|f'| <= 1, |f''| <= 0.77) the error of Z reaches dZ, so dX, dW carry the
-    terms of Z as well as their own.  Factor 2 for the GEMM's blocking and the activation.
-    """
-    identity = dataclasses.replace(case.cfg, activation="identity")
-    mag = torch_conv2d_results(
-        np.abs(X), np.abs(W), None if b is None else np.abs(b), np.abs(dY), identity
-    )
-    _, out_h, out_w, _ = dY.shape
-    cig, cog = W.shape[2], W.shape[3] // case.cfg.groups
-    z_terms = case.kh * case.kw * cig + 1
-    terms = {
-        "Y": z_terms + 4,
-        "dX": case.kh * case.kw * cog + z_terms + 4,
-        "dW": case.batch * out_h * out_w + z_terms + 4,
-        "db": case.batch * out_h * out_w + z_terms + 4,
-    }
-    return {q: 2 * terms[q] * EPS32 * (mag[q] + 1e-30) for q in mag}
-
-
-def _assert_matches(case: Conv2DCase, got: dict, expected: dict, arrays: tuple) -> None:
-    """float64: to 1e-12; float32: within the per-element bounds of `_float32_bounds`."""
-    if case.dtype == "float64":
-        for q, value in expected.items():
-            assert got[q].dtype == np.float64, q
-            np.testing.assert_allclose(got[q], value, rtol=1e-12, atol=1e-12, err_msg=q)
-        return
-    bounds = _float32_bounds(case, *arrays)
+def _assert_matches(case: Case, got: dict, expected: dict, data: CaseData) -> None:
+    """Every element within the gate's own bound (harness.bounds: rounding of a computation in
+    the case's dtype, plus float64's for torch's side), as the torch oracle holds it."""
+    mag = magnitudes(case, data)
+    bounds = all_bounds(case, data, mag, UNIT_ROUNDOFF[case.dtype])
+    bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
     for q, value in expected.items():
-        assert got[q].dtype == np.float32, q
+        assert got[q].dtype == np.dtype(case.dtype), q
         err = np.abs(got[q].astype(np.float64) - value)
-        worst = np.unravel_index(np.argmax(err / bounds[q]), err.shape)
-        assert np.all(err <= bounds[q]), f"{q}: error {err[worst]} > bound {bounds[q][worst]}"
+        allowed = bounds[q] + bounds64[q]
+        worst = np.unravel_index(np.argmax(err - allowed), err.shape)
+        assert np.all(err <= allowed), f"{q}: error {err[worst]} > bound {allowed[worst]}"
 
 
-def _reference_results(case: Conv2DCase, X, W, b, dY) -> dict:  # type: ignore[no-untyped-def]
+def _reference_results(case: Case, X, W, b, dY) -> dict:  # type: ignore[no-untyped-def]
     dX, dW, db = conv2d.backward(dY, X, W, b, case.cfg)
     return {"Y": conv2d.forward(X, W, b, case.cfg), "dX": dX, "dW": dW, "db": db}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_matches_torch_conv2d(case: Conv2DCase) -> None:
-    arrays = case.arrays(seed=7)
-    expected = torch_conv2d_results(*arrays[:3], arrays[3], case.cfg)  # float64, same values
-    got = _reference_results(case, *arrays)
+def test_matches_torch_conv2d(case: Case) -> None:
+    data = case_data(case, 7)
+    expected = case.kind.torch_results(case, data)  # float64, on the same values
+    got = _reference_results(case, data.X, data.W, data.b, data.dY)
     assert (got["db"] is None) == (not case.bias)
-    _assert_matches(case, got, expected, arrays)
+    _assert_matches(case, got, expected, data)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -79,19 +51,20 @@ def test_the_comparison_rejects_a_flipped_kernel(dtype: str) -> None:
     """Convolution instead of cross-correlation (W flipped in space): the classic slip must
     fail the same comparison, in float32 too (the float32 bounds are not vacuous)."""
     case = next(c for c in CASES if c.dtype == dtype and c.kh > 1 and c.kw > 1)
-    X, W, b, dY = case.arrays(seed=7)
-    expected = torch_conv2d_results(X, W, b, dY, case.cfg)
-    got = _reference_results(case, X, np.ascontiguousarray(W[::-1, ::-1]), b, dY)
+    data = case_data(case, 7)
+    expected = case.kind.torch_results(case, data)
+    flipped = np.ascontiguousarray(data.W[::-1, ::-1])
+    got = _reference_results(case, data.X, flipped, data.b, data.dY)
     with pytest.raises(AssertionError, match="Y"):
-        _assert_matches(case, got, expected, (X, W, b, dY))
+        _assert_matches(case, got, expected, data)
 
 
 @pytest.mark.parametrize("case", CASES[:20], ids=lambda c: c.id)
-def test_is_the_adjoint_of_the_transposed_convolution(case: Conv2DCase) -> None:
+def test_is_the_adjoint_of_the_transposed_convolution(case: Case) -> None:
     """conv2d's Z is conv_transpose2d's dX and conv2d's dX is conv_transpose2d's Z, with the
     same stride, dilation and groups, the padding read as a crop, W's channel axes swapped,
     and the output padding that gives back the conv input's size."""
-    X, W, _, dY = case.arrays(seed=3)
+    X, W, _, dY = arrays(case, 3)
     X, W, dY = X.astype(np.float64), W.astype(np.float64), dY.astype(np.float64)
     c = case.cfg
     top, bottom, left, right = c.padding
@@ -114,12 +87,12 @@ def test_is_the_adjoint_of_the_transposed_convolution(case: Conv2DCase) -> None:
 
 def test_does_not_modify_arguments() -> None:
     case = next(c for c in CASES if c.bias and c.cfg.activation != "identity")
-    arrays = case.arrays(seed=0)
-    copies = [a.copy() for a in arrays if a is not None]
-    X, W, b, dY = arrays
+    inputs = arrays(case, 0)
+    copies = [a.copy() for a in inputs if a is not None]
+    X, W, b, dY = inputs
     conv2d.forward(X, W, b, case.cfg)
     conv2d.backward(dY, X, W, b, case.cfg)
-    for before, after in zip(copies, [a for a in arrays if a is not None]):
+    for before, after in zip(copies, [a for a in inputs if a is not None]):
         np.testing.assert_array_equal(before, after)
 
 

@@ -11,31 +11,31 @@ import warnings
 import numpy as np
 import pytest
 
+from cases.case import Case
 from harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
 from harness.adapters.numpy_ml_compat import ensure_importable
 from harness.layers.conv2d import reference as conv2d
-from tests.conv2d_cases import Conv2DCase, sample_conv2d_cases
+from tests.conv2d_cases import arrays, sample_conv2d_cases
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("numpy_ml") is None, reason="numpy-ml is not installed"
 )
 
 
-def _expressible(count: int, seed: int) -> list[Conv2DCase]:
+def _expressible(count: int, seed: int) -> list[Case]:
     """Seeded cases made expressible: one group, the rows' stride and dilation on both axes."""
     out = []
     for case in sample_conv2d_cases(count, seed):
-        c = case.cfg
-        cfg = dataclasses.replace(
-            c, stride=(c.stride[0], c.stride[0]), dilation=(c.dilation[0], c.dilation[0]), groups=1
-        )
-        span_h, span_w = (cfg.dilation[0] * (k - 1) + 1 for k in (case.kh, case.kw))
-        top, bottom, left, right = cfg.padding
+        s, d = case.stride[0], case.dilation[0]
+        span_h, span_w = (d * (k - 1) + 1 for k in (case.kh, case.kw))
+        top, bottom, left, right = case.padding
         out.append(
             dataclasses.replace(
                 case,
-                in_ch=case.in_ch // c.groups,
-                cfg=cfg,
+                in_ch=case.in_ch // case.groups,
+                groups=1,
+                stride=(s, s),
+                dilation=(d, d),
                 in_h=max(case.in_h, span_h - top - bottom),
                 in_w=max(case.in_w, span_w - left - right),
             )
@@ -46,7 +46,7 @@ def _expressible(count: int, seed: int) -> list[Conv2DCase]:
 CASES = _expressible(60, seed=5)
 
 
-def _numpy_ml(case: Conv2DCase, X, W, b, dY):  # type: ignore[no-untyped-def]
+def _numpy_ml(case: Case, X, W, b, dY):  # type: ignore[no-untyped-def]
     """Y, dX, dW, db from numpy-ml's layer with the case's weights and bias."""
     ensure_importable("numpy_ml")
     with warnings.catch_warnings():
@@ -72,8 +72,8 @@ def _numpy_ml(case: Conv2DCase, X, W, b, dY):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_numpy_ml_conv2d_matches_the_reference(case: Conv2DCase) -> None:
-    X, W, b, dY = case.arrays(seed=11)
+def test_numpy_ml_conv2d_matches_the_reference(case: Case) -> None:
+    X, W, b, dY = arrays(case, 11)
     got = dict(zip(("Y", "dX", "dW", "db"), _numpy_ml(case, X, W, b, dY)))
     X64, W64, dY64 = (a.astype(np.float64) for a in (X, W, dY))
     b64 = None if b is None else b.astype(np.float64)
@@ -93,7 +93,7 @@ def test_numpy_ml_conv2d_matches_the_reference(case: Conv2DCase) -> None:
 def test_numpy_ml_returns_float64_gradients_for_float32_input() -> None:
     """The one departure found: Y keeps float32, dX, dW and db come back float64."""
     case = next(c for c in CASES if c.dtype == "float32")
-    got = _numpy_ml(case, *case.arrays(seed=11))
+    got = _numpy_ml(case, *arrays(case, 11))
     assert [a.dtype.name for a in got] == ["float32", "float64", "float64", "float64"]
 
 

@@ -13,17 +13,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from harness.layers.conv2d.torch_oracle import torch_conv2d_results
+from cases.case import Case
 from harness.layers.conv2d import reference as conv2d
-from harness.layers.conv2d.config import Conv2DConfig
-from tests.conv2d_cases import Conv2DCase, sample_conv2d_cases
+from harness.layers.conv2d.torch_oracle import torch_conv2d_results
+from tests.conv2d_cases import arrays, conv2d_case, sample_conv2d_cases
 
 DEFECT_TORCH = torch.__version__.startswith("2.13.")
 
 
-def _case(n, in_ch, out_ch, in_hw, k, s, pad, act="identity", bias=False) -> Conv2DCase:  # type: ignore[no-untyped-def]
-    cfg = Conv2DConfig(stride=s, padding=pad, activation=act)
-    return Conv2DCase(n, in_ch, out_ch, in_hw[0], in_hw[1], k[0], k[1], cfg, bias, "float64")
+def _case(n, in_ch, out_ch, in_hw, k, s, pad, act="identity", bias=False) -> Case:  # type: ignore[no-untyped-def]
+    return conv2d_case(n, in_ch, out_ch, in_hw, k, s, pad, activation=act, bias=bias)
 
 
 # The configurations on which plain autograd on numpy views raised in a seeded search
@@ -38,7 +37,7 @@ RAISING = [
 ]
 
 
-def plain_autograd_on_views(case: Conv2DCase, X: np.ndarray, W: np.ndarray) -> None:
+def plain_autograd_on_views(case: Case, X: np.ndarray, W: np.ndarray) -> None:
     """The natural formulation: torch tensors that are NCHW views of the channels-last arrays."""
     Xt = torch.from_numpy(X).permute(0, 3, 1, 2).requires_grad_()
     Wt = torch.from_numpy(W).permute(3, 2, 0, 1).requires_grad_()
@@ -53,7 +52,7 @@ def plain_autograd_on_views(case: Conv2DCase, X: np.ndarray, W: np.ndarray) -> N
     torch.autograd.grad(Y, (Xt, Wt), torch.ones_like(Y))
 
 
-def predicted_to_raise(case: Conv2DCase) -> bool:
+def predicted_to_raise(case: Case) -> bool:
     """The conditions found: out_ch 1, in_ch > 1, a kernel of more than one tap, no dilation."""
     return (
         case.out_ch == 1
@@ -65,15 +64,15 @@ def predicted_to_raise(case: Conv2DCase) -> bool:
 
 @pytest.mark.skipif(not DEFECT_TORCH, reason="the defect was found in torch 2.13")
 @pytest.mark.parametrize("case", RAISING, ids=lambda c: c.id)
-def test_plain_autograd_raises_on_these(case: Conv2DCase) -> None:
-    X, W, _, _ = case.arrays(seed=0)
+def test_plain_autograd_raises_on_these(case: Case) -> None:
+    X, W, _, _ = arrays(case, 0)
     with pytest.raises(RuntimeError, match="slow_conv2d: grad_weight must be contiguous"):
         plain_autograd_on_views(case, X, W)
 
 
 @pytest.mark.parametrize("case", RAISING, ids=lambda c: c.id)
-def test_oracle_answers_and_agrees_with_the_reference(case: Conv2DCase) -> None:
-    X, W, b, dY = case.arrays(seed=0)
+def test_oracle_answers_and_agrees_with_the_reference(case: Case) -> None:
+    X, W, b, dY = arrays(case, 0)
     got = torch_conv2d_results(X, W, b, dY, case.cfg)
     dX, dW, db = conv2d.backward(dY, X, W, b, case.cfg)
     expected = {"Y": conv2d.forward(X, W, b, case.cfg), "dX": dX, "dW": dW, "db": db}
@@ -83,16 +82,16 @@ def test_oracle_answers_and_agrees_with_the_reference(case: Conv2DCase) -> None:
         np.testing.assert_allclose(value, expected[q], rtol=1e-12, atol=1e-12, err_msg=q)
 
 
-def _small_float64_cases() -> list[Conv2DCase]:
+def _small_float64_cases() -> list[Case]:
     """Seeded float64 configurations; half of them with a single output channel (and one
     group), and half of those undilated."""
     out = []
     for i, case in enumerate(sample_conv2d_cases(120, seed=12)):
-        c = case.cfg
         if i % 2:
-            dilation = (1, 1) if i % 4 == 1 else c.dilation
-            cfg = Conv2DConfig(c.stride, c.padding, dilation, 1, c.activation)
-            case = dataclasses.replace(case, in_ch=case.in_ch // c.groups, out_ch=1, cfg=cfg)
+            dilation = (1, 1) if i % 4 == 1 else case.dilation
+            case = dataclasses.replace(
+                case, in_ch=case.in_ch // case.groups, out_ch=1, groups=1, dilation=dilation
+            )
         out.append(dataclasses.replace(case, dtype="float64"))
     return out
 
@@ -101,7 +100,7 @@ def _small_float64_cases() -> list[Conv2DCase]:
 def test_the_conditions_predict_exactly_where_plain_autograd_raises() -> None:
     mismatches, raised = [], 0
     for case in _small_float64_cases():
-        X, W, _, _ = case.arrays(seed=1)
+        X, W, _, _ = arrays(case, 1)
         try:
             plain_autograd_on_views(case, X, W)
             did_raise = False
@@ -117,7 +116,7 @@ def test_the_conditions_predict_exactly_where_plain_autograd_raises() -> None:
 
 def test_oracle_answers_on_every_sampled_configuration() -> None:
     for case in _small_float64_cases():
-        X, W, b, dY = case.arrays(seed=1)
+        X, W, b, dY = arrays(case, 1)
         got = torch_conv2d_results(X, W, b, dY, case.cfg)
         dX, dW, _ = conv2d.backward(dY, X, W, b, case.cfg)
         np.testing.assert_allclose(got["dW"], dW, rtol=1e-12, atol=1e-12, err_msg=case.id)
@@ -125,6 +124,6 @@ def test_oracle_answers_on_every_sampled_configuration() -> None:
 
 
 def test_oracle_checks_dy_shape() -> None:
-    X, W, b, dY = RAISING[0].arrays(seed=0)
+    X, W, b, dY = arrays(RAISING[0], 0)
     with pytest.raises(ValueError, match=r"dY must have shape \(n, out_h, out_w, out_ch\)"):
         torch_conv2d_results(X, W, b, dY[:, :0], RAISING[0].cfg)

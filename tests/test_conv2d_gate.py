@@ -17,7 +17,7 @@ from cases.case import Case
 from harness.engine import run_case
 from harness.layers.conv2d.fuzz import valid_cases
 from harness.layers.conv2d.grid import grid_cases, triple_configs
-from harness.layers.conv2d.realistic import REALISTIC_DEFAULT
+from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from harness.loading import load_implementation
 from harness.result import CaseResult
 from tests.conv2d_bugs import CONV2D_BUGS
@@ -66,6 +66,16 @@ def _failing(result: CaseResult) -> list[str]:
 def test_correct_implementations_pass_the_default_grid(spec: str, seed: int) -> None:
     impl = load_implementation(spec)
     bad = [r for r in (run_case(impl, c, seed=seed) for c in DEFAULT) if r.status != "passed"]
+    assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
+
+
+def test_the_reference_passes_the_triple_covering_and_realistic_tiers_of_full() -> None:
+    """`full` less its exhaustive geometry product (about 2 minutes on one core, measured)."""
+    extra = {c.id for _, c in REALISTIC_FULL} | {c.id for c in triple_configs()}
+    cases = [c for c in grid_cases("full") if c.with_dtype("float64").id in extra]
+    assert len(cases) == 2 * len(extra)
+    impl = load_implementation(REFERENCE)
+    bad = [r for r in (run_case(impl, c) for c in cases) if r.status != "passed"]
     assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
 
 

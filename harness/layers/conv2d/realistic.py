@@ -85,10 +85,6 @@ REALISTIC_FULL: tuple[tuple[str, Case], ...] = _named(
             "conv2d-n2-c18x17-g1-i17x9-k7x1-s1x1-p3.3.0.0-d1x1-b1-relu-f64",
         ),
         (
-            "AlexNet conv1 11x11 s4 p2 (3 -> 96 channels as 3 -> 97, 224x224 as 35x35)",
-            "conv2d-n2-c3x97-g1-i35x35-k11x11-s4x4-p2.2.2.2-d1x1-b1-relu-f64",
-        ),
-        (
             "DeepLab ASPP rate 6 (3x3 d6 p6, 256 -> 256 channels as 65 -> 33)",
             "conv2d-n2-c65x33-g1-i17x17-k3x3-s1x1-p6.6.6.6-d6x6-b1-tanh-f64",
         ),

@@ -1,0 +1,171 @@
+"""The Conv2D gate: correct implementations pass, every bug in tests/conv2d_bugs.py fails.
+
+The Conv2D counterparts of tests/test_oracles.py and tests/test_realistic_bugs.py: the
+reference and an independent implementation pass the whole `default` grid; every bug fails the
+grid meant to catch it (size bugs on the realistic tier and nowhere else, the layout bug
+through the layout checks alone, the three-way bug on `full`'s triple covering); backward-only
+bugs fail with fd alone and with the adjoint test alone; forward bugs with a consistent
+backward get past the adjoint test and not past torch.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from cases.case import Case
+from harness.engine import run_case
+from harness.layers.conv2d.fuzz import valid_cases
+from harness.layers.conv2d.grid import grid_cases, triple_configs
+from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from harness.loading import load_implementation
+from harness.result import CaseResult
+from tests.conv2d_bugs import CONV2D_BUGS
+
+REFERENCE = "harness.layers.conv2d.reference"
+ALL_ORACLES = ("torch", "fd", "adjoint")
+DEFAULT = grid_cases("default")
+REALISTIC_IDS = {c.with_dtype(dt).id for _, c in REALISTIC_DEFAULT for dt in ("float64", "float32")}
+SMALL = [c for c in DEFAULT if c.id not in REALISTIC_IDS]
+
+
+def _grid(name: str) -> list[Case]:
+    """The cases of the grid that must catch a bug, realistic or triple-covering ones first."""
+    if name == "full":
+        return [c for c in grid_cases("full") if c.with_dtype("float64") in triple_configs()]
+    return sorted(DEFAULT, key=lambda c: c.id not in REALISTIC_IDS)  # stable: grid order within
+
+
+def _failures(
+    spec: str, cases: list[Case], oracles: tuple[str, ...], *, first: bool = True
+) -> list[CaseResult]:
+    """The results that did not pass (only the first one when `first`)."""
+    impl = load_implementation(spec)
+    out: list[CaseResult] = []
+    for case in cases:
+        result = run_case(impl, case, oracles=oracles)
+        if result.status != "passed":
+            out.append(result)
+            if first:
+                break
+    return out
+
+
+def _first_failure(name: str, cases: list[Case], oracles: tuple[str, ...]) -> CaseResult | None:
+    found = _failures(f"tests.conv2d_bugs:{name}", cases, oracles)
+    return found[0] if found else None
+
+
+def _failing(result: CaseResult) -> list[str]:
+    return [k for k, c in result.checks.items() if not c.passed]
+
+
+@pytest.mark.parametrize(
+    ("spec", "seed"), [(REFERENCE, 0), (REFERENCE, 1), ("tests.independent_conv2d", 0)]
+)
+def test_correct_implementations_pass_the_default_grid(spec: str, seed: int) -> None:
+    impl = load_implementation(spec)
+    bad = [r for r in (run_case(impl, c, seed=seed) for c in DEFAULT) if r.status != "passed"]
+    assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
+
+
+def test_the_reference_passes_the_triple_covering_and_realistic_tiers_of_full() -> None:
+    """`full` less its exhaustive geometry product (about 2 minutes on one core, measured)."""
+    extra = {c.id for _, c in REALISTIC_FULL} | {c.id for c in triple_configs()}
+    cases = [c for c in grid_cases("full") if c.with_dtype("float64").id in extra]
+    assert len(cases) == 2 * len(extra)
+    impl = load_implementation(REFERENCE)
+    bad = [r for r in (run_case(impl, c) for c in cases) if r.status != "passed"]
+    assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
+
+
+def test_the_independent_implementation_passes_the_small_cases_at_another_seed() -> None:
+    impl = load_implementation("tests.independent_conv2d")
+    bad = [r for r in (run_case(impl, c, seed=1) for c in SMALL) if r.status != "passed"]
+    assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
+
+
+@settings(
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(valid_cases())
+def test_the_reference_passes_fuzzed_cases(case: Case) -> None:
+    result = run_case(load_implementation(REFERENCE), case)
+    assert result.status == "passed", f"rerun: --case {case.id}\n{result.message}"
+
+
+def test_the_bank_has_every_kind_and_covers_every_output() -> None:
+    bugs = CONV2D_BUGS.values()
+    assert {b.kind for b in bugs} == {"small", "size", "layout", "three-way"}
+    assert sum(b.kind == "size" for b in bugs) == 4
+    assert {q for b in bugs for q in b.outputs} >= {"Y", "dX", "dW", "db"}
+    factors = {b.factor for b in bugs}
+    assert factors >= {"stride", "padding", "dilation", "groups", "batch", "bias", "activation"}
+    assert any(b.consistent for b in bugs) and all(
+        not b.backward_only for b in bugs if b.consistent
+    )
+
+
+@pytest.mark.parametrize("name", list(CONV2D_BUGS))
+def test_every_bug_fails_its_grid(name: str) -> None:
+    bug = CONV2D_BUGS[name]
+    failure = _first_failure(name, _grid(bug.grid), ALL_ORACLES)
+    assert failure is not None, f"{name} passed the {bug.grid} grid"
+    assert failure.status == "failed", failure.message
+    if bug.kind == "layout":
+        assert any(k.startswith("layout:") for k in _failing(failure))
+    else:
+        assert any(k.split(":")[-1] in bug.outputs for k in _failing(failure))
+    if bug.kind == "size":
+        assert failure.id in REALISTIC_IDS
+    assert f"--case {failure.id}" in failure.message
+
+
+@pytest.mark.parametrize("oracle", ["fd", "adjoint"])
+@pytest.mark.parametrize("name", [n for n, b in CONV2D_BUGS.items() if b.backward_only])
+def test_backward_only_bugs_fail_with_one_self_consistency_oracle(name: str, oracle: str) -> None:
+    bug = CONV2D_BUGS[name]
+    failure = _first_failure(name, _grid(bug.grid), (oracle,))
+    assert failure is not None, f"{name} passed the {bug.grid} grid with {oracle} alone"
+    assert all(k.startswith((oracle, "contract", "repeat", "layout")) for k in failure.checks)
+    assert all(c.passed for k, c in failure.checks.items() if k.startswith("layout"))
+    assert any(k.startswith(f"{oracle}:") for k in _failing(failure))
+    if bug.kind == "size":
+        assert failure.id in REALISTIC_IDS
+
+
+@pytest.mark.parametrize("name", [n for n, b in CONV2D_BUGS.items() if b.consistent])
+def test_forward_bugs_with_a_consistent_backward_fail_torch_on_Y(name: str) -> None:
+    failure = _first_failure(name, DEFAULT, ("torch",))
+    assert failure is not None and "torch:Y" in _failing(failure)
+
+
+def test_a_consistent_bug_that_reads_what_the_configuration_reads_is_seen_by_torch_only() -> None:
+    """Neither fd nor the adjoint test (nor a layout check) fails it on any case of `default`."""
+    names = [n for n, b in CONV2D_BUGS.items() if b.torch_only]
+    assert names
+    for name in names:
+        for oracle in ("fd", "adjoint"):
+            assert _first_failure(name, DEFAULT, (oracle,)) is None, (name, oracle)
+
+
+def test_the_adjoint_test_misses_a_flipped_kernel_with_its_consistent_backward() -> None:
+    """Only layout checks fail without torch and fd: on a dW entry that must be an exact zero."""
+    found = _failures("tests.conv2d_bugs:kernel_flipped", DEFAULT, ("adjoint",), first=False)
+    assert found and all(all(k.startswith("layout:") for k in _failing(r)) for r in found)
+    assert all(r.checks[k].bound == 0 for r in found for k in _failing(r))
+
+
+@pytest.mark.parametrize("name", [n for n, b in CONV2D_BUGS.items() if b.kind == "size"])
+def test_size_bugs_hide_from_every_small_case(name: str) -> None:
+    assert _first_failure(name, SMALL, ALL_ORACLES) is None
+
+
+def test_the_layout_bug_fails_with_no_oracle_at_all() -> None:
+    failure = _first_failure("im2col_assumes_c_order", DEFAULT, ())
+    assert failure is not None and "layout:" in failure.message
+    assert "against the contiguous call" in failure.message

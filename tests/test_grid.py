@@ -32,6 +32,7 @@ from cases.grids import (
 )
 from cases.realistic import BLOCK_SIZES, BLOCKED_AXES, REALISTIC_DEFAULT, REALISTIC_FULL, just_past
 from harness.data import case_data
+from harness.layers import LAYER_KINDS, layer_kind
 from tests.commands import ROOT
 
 
@@ -194,14 +195,14 @@ def test_the_coverage_check_notices_a_missing_row() -> None:
     assert not needed - {p for row in rows for p in pairs_of(row, FACTORS)}
 
 
-def test_committed_shard_durations_cover_every_grid_case() -> None:
+@pytest.mark.parametrize("layer", LAYER_KINDS)
+def test_committed_shard_durations_cover_every_grid_case(layer: str) -> None:
     """pytest-split balances shards by these: a grid change must refresh them (see docs/)."""
     import json
 
     durations = json.loads((ROOT / "harness" / "durations.json").read_text())
-    missing = [
-        c.id for c in grid_cases("full") if f"gate_suite.py::test_case[{c.id}]" not in durations
-    ]
+    full = layer_kind(layer).grid_cases("full", ("float64", "float32"))
+    missing = [c.id for c in full if f"gate_suite.py::test_case[{c.id}]" not in durations]
     assert not missing, f"{len(missing)} cases have no duration, e.g. {missing[:2]}"
 
 

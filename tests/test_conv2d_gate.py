@@ -1,7 +1,8 @@
 """The Conv2D gate: correct implementations pass, every bug in tests/conv2d_bugs.py fails.
 
 The Conv2D counterparts of tests/test_oracles.py and tests/test_realistic_bugs.py: the
-reference and an independent implementation pass the whole `default` grid; every bug fails the
+reference and an independent implementation pass the whole `default` grid (the reference also
+`full` less its exhaustive geometry product, which takes minutes); every bug fails the
 grid meant to catch it (size bugs on the realistic tier and nowhere else, the layout bug
 through the layout checks alone, the three-way bug on `full`'s triple covering); backward-only
 bugs fail with fd alone and with the adjoint test alone; forward bugs with a consistent

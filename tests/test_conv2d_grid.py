@@ -370,7 +370,7 @@ def test_fuzz_reaches_the_corners_of_the_geometry() -> None:
     seen: dict[str, bool] = {"beyond": False, "kernel > input": False, "stride > kernel": False}
 
     @FUZZ
-    @given(valid_cases(dtypes=("float64",)))
+    @given(layer_kind("conv2d").fuzz_cases(("float64",)))  # what `gradgate fuzz` draws from
     def draw(case: Case) -> None:
         for n, k, s, d, before, _, n_out in _axes(case):
             seen["beyond"] |= bool(_outputs_on_padding_only(n, k, s, d, before, n_out))

@@ -35,8 +35,8 @@ REALISTIC_DEFAULT: tuple[tuple[str, Case], ...] = _named(
             "conv2d-n17-c65x129-g1-i9x17-k1x1-s2x2-p0.0.0.0-d1x1-b0-identity-f64",
         ),
         (
-            "MobileNet depthwise 3x3 s2 p1, before batch norm (32 channels as 33, 112x112 as 17)",
-            "conv2d-n9-c33x33-g33-i17x17-k3x3-s2x2-p1.1.1.1-d1x1-b1-identity-f64",
+            "MobileNet depthwise 3x3 s2 p1 with its relu (32 channels as 33, 112x112 as 17)",
+            "conv2d-n9-c33x33-g33-i17x17-k3x3-s2x2-p1.1.1.1-d1x1-b1-relu-f64",
         ),
         (
             "DeepLab ASPP atrous 3x3 d2 p2 (2048 -> 256 channels as 257 -> 33)",

@@ -14,8 +14,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from cases.case import Case
+from cases.case import Case, parse_case_id
 from harness.engine import run_case
+from harness.layers import layer_kind
 from harness.layers.conv2d.fuzz import valid_cases
 from harness.layers.conv2d.grid import grid_cases, triple_configs
 from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
@@ -170,3 +171,40 @@ def test_the_layout_bug_fails_with_no_oracle_at_all() -> None:
     failure = _first_failure("im2col_assumes_c_order", DEFAULT, ())
     assert failure is not None and "layout:" in failure.message
     assert "against the contiguous call" in failure.message
+
+
+@pytest.mark.parametrize(
+    ("name", "factor", "quantities"),
+    [
+        ("dW_ignores_dilation", "dilated_kernel", ["dW"]),
+        ("dX_uses_bottom_padding_for_top", "padding_h", ["dX"]),
+        ("db_not_summed_over_batch", "batch", ["db"]),
+    ],
+)
+def test_a_conv2d_bug_is_diagnosed_to_its_factor_and_a_minimal_conv2d_case(
+    name: str, factor: str, quantities: list[str]
+) -> None:
+    """The diagnosis (attribution and minimal case search) works on Conv2D reports as is."""
+    from harness.diagnosis import diagnose
+
+    spec = f"tests.conv2d_bugs:{name}"
+    impl = load_implementation(spec, "conv2d")
+    cases = layer_kind("conv2d").grid_cases("default", ("float64",))
+    report = {
+        "implementation": spec,
+        "layer": "conv2d",
+        "seed": 0,
+        "cases": [run_case(impl, c).as_report() for c in cases],
+    }
+    diagnosis = diagnose(report, impl=impl)
+    assert diagnosis is not None
+    first = diagnosis["explanations"][0]
+    assert any(f.startswith(factor) for f in first["factors"]), first["text"]
+    assert first["quantities"] == quantities
+    minimal = diagnosis["minimal_cases"][0]
+    assert minimal["id"].startswith("conv2d-") and minimal["passing_neighbour"].startswith(
+        "conv2d-"
+    )
+    found = run_case(impl, parse_case_id(minimal["id"]))
+    assert found.status == "failed" and not found.checks[minimal["check"]].passed
+    assert run_case(impl, parse_case_id(minimal["passing_neighbour"])).status == "passed"

@@ -23,6 +23,7 @@ from harness.frameworks import (
     installed_version,
 )
 from harness.frameworks.layouts import input_padding, symmetric_part
+from harness.layers import layer_kind
 from reference_impl.config import make_config
 from tests.commands import ROOT, gradgate
 
@@ -79,15 +80,13 @@ def test_framework_list_and_exclusive_options(tmp_path: Path) -> None:
     )
 
 
-def test_a_missing_framework_says_what_to_install() -> None:
+def test_a_missing_framework_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     absent = Framework("nothing", "no_such_package_here", "no-such-package", "pip install x")
     assert installed_version(absent) is None
-    FRAMEWORKS["nothing"] = absent
-    try:
-        with pytest.raises(FrameworkError, match="no_such_package_here is not installed; pip"):
-            framework_module("nothing")
-    finally:
-        del FRAMEWORKS["nothing"]
+    monkeypatch.setitem(FRAMEWORKS, "nothing", absent)
+    monkeypatch.setitem(layer_kind("deconv2d").FRAMEWORKS, "nothing", absent.module)
+    with pytest.raises(FrameworkError, match="no_such_package_here is not installed; pip"):
+        framework_module("nothing")
 
 
 def test_framework_runs_are_reported_under_the_module_name(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cases.assembly import GRIDS
 from cases.case import DTYPES, Case, parse_case_id
-from cases.grids import GRIDS
 from harness.layers import DEFAULT_LAYER, LAYER_KINDS, kind_of_case_id, layer_kind
 from harness.oracles import ORACLES
 

@@ -20,12 +20,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import product
 
+from cases.assembly import GRIDS as GRIDS
+from cases.assembly import Tiers, assemble, case_from_row, channels_violate, int_level
 from cases.case import DTYPES, Case, parse_case_id
 from cases.covering import Factors, Row, covering_rows, pairwise_rows
 from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from reference_impl.config import ACTIVATIONS
 
-GRIDS: tuple[str, ...] = ("smoke", "default", "full")
 LAYER = "conv2d"
 
 # Each factor with its levels; padding levels are (before, after) on one axis.
@@ -56,64 +57,18 @@ COMPONENTS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def _groups(row: Row) -> int | None:
-    kind, in_ch = row.get("groups"), row.get("in_ch")
-    if kind == "1":
-        return 1
-    if kind == "2":
-        return 2
-    return in_ch if isinstance(in_ch, int) else None
-
-
-def _int(row: Row, name: str) -> int | None:
-    value = row.get(name)
-    return value if isinstance(value, int) else None
-
-
 def violates(row: Row) -> bool:
     """True when the assigned factors of a (partial) row already break a constraint."""
-    kind = row.get("groups")
-    in_ch, out_ch = row.get("in_ch"), row.get("out_ch")
-    g = _groups(row)
-    if kind == "depthwise" and isinstance(in_ch, int) and in_ch < 2:
+    if channels_violate(row):
         return True
-    if g is not None:
-        if isinstance(in_ch, int) and in_ch % g:
-            return True
-        if isinstance(out_ch, int) and out_ch % g:
-            return True
     for axis, k, n in (("h", "kh", "in_h"), ("w", "kw", "in_w")):
-        d, size, kernel = _int(row, f"dilation_{axis}"), _int(row, n), _int(row, k)
+        d, size, kernel = int_level(row, f"dilation_{axis}"), int_level(row, n), int_level(row, k)
         pad = row.get(f"pad_{axis}")
         if d is None or size is None or kernel is None or not isinstance(pad, tuple):
             continue
         if size + int(pad[0]) + int(pad[1]) < d * (kernel - 1) + 1:
             return True
     return False
-
-
-def case_from_row(row: Row, dtype: str) -> Case:
-    g = _groups(row)
-    assert g is not None
-    ph, pw = row["pad_h"], row["pad_w"]
-    return Case(
-        batch=row["batch"],  # type: ignore[arg-type]
-        in_ch=row["in_ch"],  # type: ignore[arg-type]
-        out_ch=row["out_ch"],  # type: ignore[arg-type]
-        groups=g,
-        in_h=row["in_h"],  # type: ignore[arg-type]
-        in_w=row["in_w"],  # type: ignore[arg-type]
-        kh=row["kh"],  # type: ignore[arg-type]
-        kw=row["kw"],  # type: ignore[arg-type]
-        stride=(row["stride_h"], row["stride_w"]),  # type: ignore[arg-type]
-        padding=(ph[0], ph[1], pw[0], pw[1]),  # type: ignore[index]
-        dilation=(row["dilation_h"], row["dilation_w"]),  # type: ignore[arg-type]
-        output_padding=(0, 0),
-        bias=row["bias"],  # type: ignore[arg-type]
-        activation=row["activation"],  # type: ignore[arg-type]
-        dtype=dtype,
-        layer=LAYER,
-    )
 
 
 # Hand-picked edge cases, each named for what it exercises (ids read as in cases/case.py);
@@ -166,19 +121,8 @@ EDGE_CASES: tuple[tuple[str, Case], ...] = tuple(
 def pairwise_configs() -> tuple[Case, ...]:
     """One float64 case per row of the pairwise covering."""
     return tuple(
-        case_from_row(row, "float64") for row in pairwise_rows(FACTORS, violates, COMPONENTS)
+        case_from_row(row, "float64", LAYER) for row in pairwise_rows(FACTORS, violates, COMPONENTS)
     )
-
-
-def _in_dtypes(configs: Sequence[Case], dtypes: Sequence[str]) -> list[Case]:
-    return [c.with_dtype(dt) for c in configs for dt in dtypes]
-
-
-def _dedup(cases: Sequence[Case]) -> list[Case]:
-    seen: dict[str, Case] = {}
-    for c in cases:
-        seen.setdefault(c.id, c)
-    return list(seen.values())
 
 
 def full_configs() -> list[Case]:
@@ -273,24 +217,14 @@ def triple_configs() -> tuple[Case, ...]:
 
 def grid_cases(grid: str, dtypes: Sequence[str] = DTYPES) -> list[Case]:
     """The Conv2D cases of a named grid in the given dtypes, in a fixed order."""
-    if grid not in GRIDS:
-        raise ValueError(f"grid must be one of {', '.join(GRIDS)}, got {grid!r}")
-    for dt in dtypes:
-        if dt not in DTYPES:
-            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dt!r}")
-    edges = [c for _, c in EDGE_CASES]
-    realistic = [c for _, c in REALISTIC_DEFAULT]
-    if grid == "smoke":
-        configs = edges + list(pairwise_configs()[:7])
-    elif grid == "default":
-        configs = edges + list(pairwise_configs()) + realistic
-    else:
-        configs = (
-            edges
-            + list(pairwise_configs())
-            + realistic
-            + [c for _, c in REALISTIC_FULL]
-            + list(triple_configs())
-            + full_configs()
-        )
-    return _dedup(_in_dtypes(configs, dtypes))
+    return assemble(grid, dtypes, TIERS)
+
+
+TIERS = Tiers(
+    edges=[c for _, c in EDGE_CASES],
+    pairwise=pairwise_configs,
+    realistic_default=[c for _, c in REALISTIC_DEFAULT],
+    realistic_full=[c for _, c in REALISTIC_FULL],
+    triples=triple_configs,
+    exhaustive=full_configs,
+)

@@ -37,6 +37,10 @@ NOT_RUN_HERE = {
     "python benchmarks/bench_fd_channels.py --repeats 3": "a benchmark: run by hand",
     "python benchmarks/bench_conv2d_reference.py --repeats 9": "a benchmark: run by hand",
     "python benchmarks/bench_diagnosis.py --repeats 3": "a benchmark: run by hand",
+    "gradgate run --layer conv2d --grid full -n 2": (
+        "the Conv2D full grid: a minute with two workers; tests/test_conv2d_gate.py runs its "
+        "triple and realistic tiers, tests/test_layers.py the command on smoke"
+    ),
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid full": (
         "numpy-ml's loops over the full grid take minutes; tests/test_adapters.py checks its "
         "verdicts case by case"

@@ -511,10 +511,11 @@ def fd_gradients(
     called, and dW reported, in the contract's layout.
     """
     kind, g = case.kind, case.groups
-    canonical = kind.w_canonical(data.W, g) is not data.W
+    to_c, from_c = kind.w_canonical, kind.w_from_canonical
+    W_canonical = to_c(data.W, g)
+    canonical = W_canonical is not data.W  # Deconv2D's layout is the canonical one already
     if canonical:
-        to_c, from_c = kind.w_canonical, kind.w_from_canonical
-        data = replace(data, W=to_c(data.W, g))
+        data = replace(data, W=W_canonical)
         user_forward = forward
 
         def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:

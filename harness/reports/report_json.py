@@ -30,13 +30,13 @@ def environment() -> dict[str, str]:
 
 
 def layer_note(report: dict[str, Any]) -> str:
-    """' (Conv2D (2-D convolution))' for a report of a layer kind other than Deconv2D, else ''."""
+    """' [Conv2D (2-D convolution)]' for a report of a layer kind other than Deconv2D, else ''."""
     layer = report.get("layer")
     if layer is None:
         return ""
     from harness.layers import layer_kind
 
-    return f" ({layer_kind(layer).TITLE})"
+    return f" [{layer_kind(layer).TITLE}]"
 
 
 def summarize(cases: list[dict[str, Any]]) -> dict[str, int]:

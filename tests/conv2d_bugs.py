@@ -34,6 +34,7 @@ import numpy as np
 import harness.layers.conv2d.reference as ref
 from harness.layers.conv2d.config import Conv2DConfig
 from reference_impl.activations import activate, activation_grad
+from tests.bugged_impls import _in_float32  # computed in float32, cast back: both banks
 
 Grads = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 Forward = Callable[..., np.ndarray]
@@ -196,21 +197,6 @@ _register(
         ref.backward(dY, X, W, None if b is None else 2 * b, cfg)
     ),
 )
-
-
-def _in_float32(fn: Callable[..., object]) -> Callable[..., object]:
-    """fn computed in float32 whatever the dtype, its results cast back."""
-
-    def run(*arrays_and_cfg: object) -> object:
-        *arrays, cfg = arrays_and_cfg
-        dtype = next(a.dtype for a in arrays if isinstance(a, np.ndarray))
-        cast = [a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in arrays]
-        out = fn(*cast, cfg)
-        if isinstance(out, tuple):
-            return tuple(None if o is None else o.astype(dtype) for o in out)
-        return out.astype(dtype)  # type: ignore[attr-defined]
-
-    return run
 
 
 _register(

@@ -31,6 +31,7 @@ from harness.loading import Implementation
 from harness.oracles import ORACLES
 from harness.oracles.adjoint import adjoint_checks, identity_config
 from harness.oracles.finite_differences import fd_gradients, with_projections
+from harness.reach import off_their_exact_value, reach_checks
 from harness.result import CaseResult
 
 
@@ -145,9 +146,15 @@ def _evaluate(
     for q in grads:  # backward twice on the same inputs: the same answer, to rounding
         checks[f"repeat:{q}"] = compare(q, again[q], grads[q], bounds[q])
     got = {"Y": Y, **grads}
+    checks.update(reach_checks(case, got, mag.Y, bounds))
+    wrong_where_unreached = off_their_exact_value(case, got, mag.Y, bounds)
     inputs = {"X": data.X, "W": data.W, "dY": data.dY, "b": data.b}
     with crash_trail.phase("layout"):
-        checks.update(layout_checks(impl.forward, impl.backward, case, inputs, got, bounds))
+        checks.update(
+            layout_checks(
+                impl.forward, impl.backward, case, inputs, got, bounds, wrong_where_unreached
+            )
+        )
 
     if "torch" in oracles:
         bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])

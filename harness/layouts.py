@@ -92,11 +92,15 @@ def layout_checks(
     inputs: dict[str, np.ndarray | None],
     contiguous: dict[str, np.ndarray],
     bounds: dict[str, np.ndarray],
+    left_to_reach: dict[str, np.ndarray] | None = None,
 ) -> dict[str, Check]:
     """`layout:*` checks: one forward and backward on the inputs in the case's layouts.
 
     `inputs` holds X, W, dY, b (None without bias); `contiguous` the results of the ordinary
-    call (Y, dX, dW, db); `bounds` their element bounds.
+    call (Y, dX, dW, db); `bounds` their element bounds; `left_to_reach` the entries no product
+    reaches where the contiguous call is off its exact value, which `reach:*` reports and this
+    comparison skips: two calls of a wrong value there agree or not as their rounding happens
+    to (see `harness.reach`).
     """
     chosen = layouts_for(case.id)
     arrays = {
@@ -134,7 +138,9 @@ def layout_checks(
         }
     checks = {}
     for q, value in got.items():
-        check = compare(q, value, contiguous[q], 2 * bounds[q])
+        skip = (left_to_reach or {}).get(q)
+        mask = None if skip is None else ~skip
+        check = compare(q, value, contiguous[q], 2 * bounds[q], mask)
         check.note = f"with {which}, against the contiguous call"
         checks[f"layout:{q}"] = check
     return checks

@@ -23,6 +23,7 @@ from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from harness.loading import load_implementation
 from harness.result import CaseResult
 from tests.conv2d_bugs import CONV2D_BUGS
+from tests.verdicts import caught, caught_cases, first_caught, unreached_taps_not_mirrored
 
 REFERENCE = "harness.layers.conv2d.reference"
 ALL_ORACLES = ("torch", "fd", "adjoint")
@@ -38,28 +39,11 @@ def _grid(name: str) -> list[Case]:
     return sorted(DEFAULT, key=lambda c: c.id not in REALISTIC_IDS)  # stable: grid order within
 
 
-def _failures(
-    spec: str, cases: list[Case], oracles: tuple[str, ...], *, first: bool = True
-) -> list[CaseResult]:
-    """The results that did not pass (only the first one when `first`)."""
-    impl = load_implementation(spec)
-    out: list[CaseResult] = []
-    for case in cases:
-        result = run_case(impl, case, oracles=oracles)
-        if result.status != "passed":
-            out.append(result)
-            if first:
-                break
-    return out
-
-
-def _first_failure(name: str, cases: list[Case], oracles: tuple[str, ...]) -> CaseResult | None:
-    found = _failures(f"tests.conv2d_bugs:{name}", cases, oracles)
-    return found[0] if found else None
-
-
-def _failing(result: CaseResult) -> list[str]:
-    return [k for k, c in result.checks.items() if not c.passed]
+def _first_failure(
+    name: str, cases: list[Case], oracles: tuple[str, ...], by: tuple[str, ...] | None = None
+) -> CaseResult | None:
+    """The first case on which bug `name` fails a check `by` names (see tests/verdicts.py)."""
+    return first_caught(load_implementation(f"tests.conv2d_bugs:{name}"), cases, oracles, by=by)
 
 
 @pytest.mark.parametrize(
@@ -115,13 +99,12 @@ def test_the_bank_has_every_kind_and_covers_every_output() -> None:
 @pytest.mark.parametrize("name", list(CONV2D_BUGS))
 def test_every_bug_fails_its_grid(name: str) -> None:
     bug = CONV2D_BUGS[name]
-    failure = _first_failure(name, _grid(bug.grid), ALL_ORACLES)
+    by = ("layout:",) if bug.kind == "layout" else None
+    failure = _first_failure(name, _grid(bug.grid), ALL_ORACLES, by)
     assert failure is not None, f"{name} passed the {bug.grid} grid"
     assert failure.status == "failed", failure.message
-    if bug.kind == "layout":
-        assert any(k.startswith("layout:") for k in _failing(failure))
-    else:
-        assert any(k.split(":")[-1] in bug.outputs for k in _failing(failure))
+    if bug.kind != "layout":  # a layout bug was looked for by its layout: failures
+        assert any(k.split(":")[-1] in bug.outputs for k in caught(failure))
     if bug.kind == "size":
         assert failure.id in REALISTIC_IDS
     assert f"--case {failure.id}" in failure.message
@@ -131,23 +114,24 @@ def test_every_bug_fails_its_grid(name: str) -> None:
 @pytest.mark.parametrize("name", [n for n, b in CONV2D_BUGS.items() if b.backward_only])
 def test_backward_only_bugs_fail_with_one_self_consistency_oracle(name: str, oracle: str) -> None:
     bug = CONV2D_BUGS[name]
-    failure = _first_failure(name, _grid(bug.grid), (oracle,))
+    failure = _first_failure(name, _grid(bug.grid), (oracle,), (f"{oracle}:",))
     assert failure is not None, f"{name} passed the {bug.grid} grid with {oracle} alone"
-    assert all(k.startswith((oracle, "contract", "repeat", "layout")) for k in failure.checks)
-    assert all(c.passed for k, c in failure.checks.items() if k.startswith("layout"))
-    assert any(k.startswith(f"{oracle}:") for k in _failing(failure))
+    assert all(
+        k.startswith((oracle, "contract", "repeat", "layout", "reach")) for k in failure.checks
+    )
     if bug.kind == "size":
         assert failure.id in REALISTIC_IDS
 
 
 @pytest.mark.parametrize("name", [n for n, b in CONV2D_BUGS.items() if b.consistent])
 def test_forward_bugs_with_a_consistent_backward_fail_torch_on_Y(name: str) -> None:
-    failure = _first_failure(name, DEFAULT, ("torch",))
-    assert failure is not None and "torch:Y" in _failing(failure)
+    failure = _first_failure(name, DEFAULT, ("torch",), ("torch:Y",))
+    assert failure is not None
 
 
 def test_a_consistent_bug_that_reads_what_the_configuration_reads_is_seen_by_torch_only() -> None:
-    """Neither fd nor the adjoint test (nor a layout check) fails it on any case of `default`."""
+    """Neither fd, nor the adjoint test, nor the reach checks fail it on any case of `default`
+    (the layout and repeat checks compare two of its own wrong values: see tests/verdicts.py)."""
     names = [n for n, b in CONV2D_BUGS.items() if b.torch_only]
     assert names
     for name in names:
@@ -155,11 +139,17 @@ def test_a_consistent_bug_that_reads_what_the_configuration_reads_is_seen_by_tor
             assert _first_failure(name, DEFAULT, (oracle,)) is None, (name, oracle)
 
 
-def test_the_adjoint_test_misses_a_flipped_kernel_with_its_consistent_backward() -> None:
-    """Only layout checks fail without torch and fd: on a dW entry that must be an exact zero."""
-    found = _failures("tests.conv2d_bugs:kernel_flipped", DEFAULT, ("adjoint",), first=False)
-    assert found and all(all(k.startswith("layout:") for k in _failing(r)) for r in found)
-    assert all(r.checks[k].bound == 0 for r in found for k in _failing(r))
+def test_a_flipped_kernel_fails_reach_where_a_tap_reaches_no_output() -> None:
+    """With its consistent backward the adjoint test holds on every case; `reach:dW` fails on
+    exactly the cases where some kernel tap reaches no output (its dW must be exactly 0), and
+    nothing else that decides on values fails."""
+    impl = load_implementation("tests.conv2d_bugs:kernel_flipped")
+    results = caught_cases(impl, DEFAULT, ("adjoint",))
+    mirrored = {c.id: c.activation for c in DEFAULT if unreached_taps_not_mirrored(c)}
+    assert {r.id for r in results} <= set(mirrored)  # relu may zero the mirror's gradient
+    assert {i for i, act in mirrored.items() if act != "relu"} <= {r.id for r in results}
+    assert all(caught(r) == ["reach:dW"] for r in results)
+    assert all(r.checks["reach:dW"].bound == 0 for r in results)
 
 
 @pytest.mark.parametrize("name", [n for n, b in CONV2D_BUGS.items() if b.kind == "size"])
@@ -168,7 +158,7 @@ def test_size_bugs_hide_from_every_small_case(name: str) -> None:
 
 
 def test_the_layout_bug_fails_with_no_oracle_at_all() -> None:
-    failure = _first_failure("im2col_assumes_c_order", DEFAULT, ())
+    failure = _first_failure("im2col_assumes_c_order", DEFAULT, (), ("layout:",))
     assert failure is not None and "layout:" in failure.message
     assert "against the contiguous call" in failure.message
 

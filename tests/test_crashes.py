@@ -115,6 +115,10 @@ def _has_avx2() -> bool:
 # The issue's case (n2-c1x4-g1-i5x4-k1x1-s2x1-p0.0.1.1-d3x2-op1x0-b0-relu-f32) crashes only with
 # some data; a channels-last input with four channels, as in shared/known-defects, on every run.
 DEFECT_CASE = "n2-c4x4-g1-i8x8-k1x1-s2x2-p0.0.0.0-d1x1-op1x1-b0-identity-f32"
+# A write past the workspace crashes only once glibc's allocator checks notice the damaged
+# heap: it did on 10 of 10 runs here, but a heap's state is not something to stake a test on,
+# so "looks fixed" needs this many runs without a crash.
+CRASH_ATTEMPTS = 3
 
 
 @pytest.mark.skipif(not _has_avx2(), reason="the defect is in oneDNN's AVX2 kernel")
@@ -126,14 +130,17 @@ def test_torch_2_13_float32_heap_corruption_is_caught_and_attributed(tmp_path: P
     """
     import torch
 
-    out, cases = _run(
-        tmp_path,
-        "tests.torch_backed_impl:channels_last",
-        "--case",
-        DEFECT_CASE,
-        env={"ONEDNN_MAX_CPU_ISA": "AVX2"},
-    )
-    case = cases[DEFECT_CASE]
+    for attempt in range(CRASH_ATTEMPTS):  # heap corruption aborts when glibc notices it
+        out, cases = _run(
+            tmp_path / str(attempt),
+            "tests.torch_backed_impl:channels_last",
+            "--case",
+            DEFECT_CASE,
+            env={"ONEDNN_MAX_CPU_ISA": "AVX2"},
+        )
+        case = cases[DEFECT_CASE]
+        if case["status"] != "passed":
+            break
     if case["status"] == "passed":
         pytest.fail(
             f"torch {torch.__version__} no longer crashes on {DEFECT_CASE} with oneDNN's AVX2 "

@@ -32,6 +32,7 @@ from harness.oracles.finite_differences import (
 )
 from harness.result import CaseResult
 from tests.bugged_impls import BUGS
+from tests.verdicts import caught, caught_cases, first_caught, unreached_taps_not_mirrored
 
 DEFAULT = grid_cases("default")
 GRID_FACTORS = {
@@ -53,12 +54,11 @@ GRID_FACTORS = {
 }
 
 
-def _first_failure(impl: Implementation, oracles: tuple[str, ...]) -> CaseResult | None:
-    for case in DEFAULT:
-        result = run_case(impl, case, oracles=oracles)
-        if result.status != "passed":
-            return result
-    return None
+def _first_failure(
+    impl: Implementation, oracles: tuple[str, ...], by: tuple[str, ...] | None = None
+) -> CaseResult | None:
+    """The first `default` case failing a check `by` names (see tests/verdicts.py)."""
+    return first_caught(impl, DEFAULT, oracles, by=by)
 
 
 def test_bank_covers_every_factor_and_output() -> None:
@@ -85,7 +85,7 @@ def test_every_bug_fails_the_default_grid(name: str) -> None:
     )
     assert failure is not None, f"{name} passed the whole default grid"
     assert failure.status == "failed"
-    failing = [k for k, c in failure.checks.items() if not c.passed]
+    failing = caught(failure)
     assert any(k.split(":")[-1] in bug.outputs for k in failing), (failing, bug.outputs)
     assert f"--case {failure.id}" in failure.message
 
@@ -93,19 +93,27 @@ def test_every_bug_fails_the_default_grid(name: str) -> None:
 @pytest.mark.parametrize("oracle", ["fd", "adjoint"])
 @pytest.mark.parametrize("name", [n for n, b in BUGS.items() if b.backward_only])
 def test_backward_only_bugs_fail_with_one_self_consistency_oracle(name: str, oracle: str) -> None:
-    failure = _first_failure(load_implementation(f"tests.bugged_impls:{name}"), (oracle,))
+    impl = load_implementation(f"tests.bugged_impls:{name}")
+    failure = _first_failure(impl, (oracle,), (f"{oracle}:",))
     assert failure is not None, f"{name} passed the default grid with {oracle} alone"
-    assert all(k.startswith((oracle, "contract", "repeat", "layout")) for k in failure.checks)
-    assert all(c.passed for k, c in failure.checks.items() if k.startswith("layout"))
+    assert all(
+        k.startswith((oracle, "contract", "repeat", "layout", "reach")) for k in failure.checks
+    )
 
 
 def test_a_self_consistent_forward_semantics_bug_passes_the_adjoint_test() -> None:
     """A flipped kernel with a matching backward: the adjoint test holds on every case, torch
-    fails it, and fd (which attributes outputs by the configured geometry) says so."""
+    fails it, fd (which attributes outputs by the configured geometry) says so, and `reach:dW`
+    fails exactly where a tap that reaches no output (its dW must be exactly 0) is the mirror of one
+    that does."""
     impl = load_implementation("tests.bugged_impls:flipped_kernel")
-    assert _first_failure(impl, ("adjoint",)) is None
-    assert _first_failure(impl, ("torch",)) is not None
-    failure = _first_failure(impl, ("fd", "adjoint"))
+    results = caught_cases(impl, DEFAULT, ("adjoint",))
+    assert all(caught(r) == ["reach:dW"] for r in results)
+    mirrored = {c.id: c.activation for c in DEFAULT if unreached_taps_not_mirrored(c)}
+    assert {r.id for r in results} <= set(mirrored)  # relu may zero the mirror's gradient
+    assert {i for i, act in mirrored.items() if act != "relu"} <= {r.id for r in results}
+    assert _first_failure(impl, ("torch",), ("torch:",)) is not None
+    failure = _first_failure(impl, ("fd", "adjoint"), ("fd:",))
     assert failure is not None and "backward is consistent with the forward" in failure.message
 
 

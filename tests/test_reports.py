@@ -49,6 +49,19 @@ def test_html_escapes_every_string_from_the_report() -> None:
     assert page.count("<script>") == 1  # the page's own sorting script only
 
 
+def test_html_puts_each_failing_check_of_every_family_on_its_own_line() -> None:
+    parts = [
+        "torch:dW: 1 of 4 off; worst at (kh=0, kw=0, in=0, out=0): expected 0, got 1",
+        "reach:dW: 4 of 4 off; all at kw=0",
+        "layout:dX: 2 of 8 off; with X Fortran-ordered, against the contiguous call",
+        "repeat:db: 1 of 3 off",
+        "contract:inputs: the calls modified their inputs: X",
+    ]
+    message = "; ".join(parts) + ". Rerun: gradgate run --case c"
+    page = render_html(_report(_case("c", "failed", 5.0, message=message)), {})
+    assert "<br>".join([*parts, "Rerun: gradgate run --case c"]) in page
+
+
 def test_summary_stays_under_one_mebibyte() -> None:
     cases = [_case(f"c{i}", "failed", 2.0, message="x" * 5000) for i in range(5000)]
     text = render_summary(_report(*cases))

@@ -27,7 +27,7 @@ from harness.diagnosis.shrinking import Budget, Runner, Shrunk, shrink
 from harness.loading import Implementation
 from harness.oracles import ORACLES
 
-CHECK_ORDER = (*ORACLES, "repeat")
+CHECK_ORDER = (*ORACLES, "reach", "repeat")
 INTERRUPTED = "the end of its process"
 STARTUP_SECONDS = 30.0  # on top of the budget: the child imports numpy, torch and the impl
 

@@ -44,7 +44,7 @@ document.querySelectorAll('th').forEach(function(th, col){
 
 def _message(message: str) -> str:
     """The escaped message, one failing check per line."""
-    parts = re.split(r"; (?=(?:torch|fd|adjoint|contract):)|\. (?=Rerun: )", message)
+    parts = re.split(r"; (?=[a-z]+:[A-Za-z]+: )|\. (?=Rerun: )", message)
     return "<br>".join(escape(part) for part in parts)
 
 

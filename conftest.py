@@ -10,6 +10,13 @@ from collections.abc import Iterator
 import pytest
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """The numeric kernels this run uses (a forced-AVX2 run shows it took the AVX2 paths)."""
+    from harness.machine import kernel_lines
+
+    return kernel_lines()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_onednn_in_process() -> Iterator[None]:
     """In-process tests never enter oneDNN.

@@ -113,7 +113,7 @@ def _has_avx2() -> bool:
 
 
 # The issue's case (n2-c1x4-g1-i5x4-k1x1-s2x1-p0.0.1.1-d3x2-op1x0-b0-relu-f32) crashes only with
-# some data; a channels-last input with four channels, as in shared/known-defects, on every run.
+# some data; this one is a channels-last input with four channels, as in shared/known-defects.
 DEFECT_CASE = "n2-c4x4-g1-i8x8-k1x1-s2x2-p0.0.0.0-d1x1-op1x1-b0-identity-f32"
 # A write past the workspace crashes only once glibc's allocator checks notice the damaged
 # heap: it did on 10 of 10 runs here, but a heap's state is not something to stake a test on,
@@ -125,8 +125,9 @@ CRASH_ATTEMPTS = 3
 def test_torch_2_13_float32_heap_corruption_is_caught_and_attributed(tmp_path: Path) -> None:
     """PyTorch 2.13.0's float32 weight gradient corrupts the heap (docs/findings/torch.md).
 
-    ONEDNN_MAX_CPU_ISA=AVX2 makes oneDNN take the defective AVX2 kernel on newer processors too,
-    so the crash happens on every run, in a subprocess, where the gate must attribute it.
+    ONEDNN_MAX_CPU_ISA=AVX2 makes oneDNN take the defective AVX2 kernel on processors with
+    AVX-512 too.  In a subprocess, the gate must attribute the crash to the implementation's
+    backward; only CRASH_ATTEMPTS runs in a row without one say the defect looks fixed.
     """
     import torch
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.frameworks.layouts import symmetric_part
+from harness.frameworks.translations import symmetric_part
 from harness.layers import DEFAULT_LAYER
 from harness.loading import Implementation
 

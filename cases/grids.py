@@ -16,7 +16,7 @@ from itertools import product
 
 from cases.assembly import GRIDS as GRIDS
 from cases.assembly import Tiers, assemble, case_from_row, channels_violate, int_level
-from cases.case import DTYPES, Case, parse_case_id
+from cases.case import DEFAULT_LAYER, DTYPES, Case, parse_case_id
 from cases.covering import Factors, Row, covering_rows, pairwise_rows
 from cases.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from reference_impl.config import ACTIVATIONS
@@ -115,7 +115,7 @@ EDGE_CASES: tuple[tuple[str, Case], ...] = tuple(
 def pairwise_configs() -> tuple[Case, ...]:
     """One float64 case per row of the pairwise covering."""
     return tuple(
-        case_from_row(row, "float64", "deconv2d")
+        case_from_row(row, "float64", DEFAULT_LAYER)
         for row in pairwise_rows(FACTORS, violates, COMPONENTS)
     )
 

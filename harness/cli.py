@@ -1,4 +1,5 @@
-"""`gradgate`: run the gate, compare two reports, merge shard reports, explain a report.
+"""`gradgate`: run the gate, list its cases, compare two reports, merge shard reports, explain
+a report.
 
 `gradgate run` is a thin front over pytest, pytest-xdist and the gradgate plugin (one engine):
 it validates the options, then runs the gate suite in worker processes, so that an
@@ -18,6 +19,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from harness.layers import DEFAULT_LAYER
+from harness.oracles import ORACLES
 
 if TYPE_CHECKING:
     from harness.diagnosis import DiagnosisSettings
@@ -101,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="diagnose the failures of a report, write it back")
     explain.add_argument("report")
     explain.add_argument("--diagnosis-seconds", type=float, default=None)
+    listing = sub.add_parser("cases", help="print a grid's case ids, one per line")
+    listing.add_argument("--layer", default=None, help=LAYER_HELP)
+    listing.add_argument("--grid", default="default", help="smoke, default or full")
+    listing.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
     merge = sub.add_parser("merge", help="merge shard reports into one")
     merge.add_argument("reports", nargs="+")
     merge.add_argument("-o", "--output", required=True, help="the merged report.json")
@@ -117,7 +125,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fuzz(args)
     if args.command == "explain":
         return explain(args.report, args.diagnosis_seconds)
+    if args.command == "cases":
+        return list_cases(args.layer, args.grid, args.dtype)
     return merge(args.reports, args.output)
+
+
+def list_cases(layer: str | None, grid: str, dtypes: str) -> int:
+    """`gradgate cases`: the ids a run of the same --layer, --grid and --dtype would check."""
+    from harness.selection import GateOptions, UsageError
+
+    try:
+        opts = GateOptions.from_strings(
+            impl=None,
+            layer=layer,
+            grid=grid,
+            dtypes=dtypes,
+            oracles=",".join(ORACLES),
+            seed=0,
+            case_ids=(),
+            timeout=None,
+            report_dir=None,
+            baseline=None,
+        )
+        ids = [case.id for case in opts.cases()]
+    except UsageError as exc:
+        return _usage(str(exc))
+    try:
+        print("\n".join(ids), flush=True)
+    except BrokenPipeError:  # `gradgate cases | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
 
 
 def _usage(message: str) -> int:
@@ -155,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
         if args.splits is not None and not 1 <= args.group <= args.splits:
             raise UsageError(f"--group must be in [1, --splits = {args.splits}], got {args.group}")
         if opts.baseline is not None:
-            base_layer = read_report(opts.baseline).get("layer", "deconv2d")
+            base_layer = read_report(opts.baseline).get("layer", DEFAULT_LAYER)
             if base_layer != opts.layer:
                 raise UsageError(
                     f"--baseline is a {base_layer} report; this run gates {opts.layer}"
@@ -301,7 +338,7 @@ def compare(base_path: str, new_path: str) -> int:
         base, new = read_report(Path(base_path)), read_report(Path(new_path))
     except ReportError as exc:
         return _usage(str(exc))
-    layers = [r.get("layer", "deconv2d") for r in (base, new)]
+    layers = [r.get("layer", DEFAULT_LAYER) for r in (base, new)]
     if layers[0] != layers[1]:
         return _usage(f"{base_path} gates {layers[0]} but {new_path} gates {layers[1]}")
     cmp = compare_reports(base, new)

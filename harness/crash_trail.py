@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TRAIL_DIR_VARIABLE = "GRADGATE_TRAIL_DIR"
+HARNESS_DIR = Path(__file__).resolve().parent
+# The folders of the harness that hold code a run may gate: layer kinds' references, frameworks.
+CODE_UNDER_TEST = ("layers", "frameworks")
 
 # What a phase means, in the words of a report; a phase under an oracle is a call that oracle
 # makes of the implementation (`oracle:fd > forward`).
@@ -36,7 +39,6 @@ PHASE_WORDS = {
     "oracle:fd": "the fd oracle",
     "oracle:adjoint": "the adjoint oracle",
     "layout": "the implementation, called on non-contiguous inputs by the layout check",
-    "checks": "the harness's comparisons",
 }
 HARD_LIMIT_PHASE = "hard time limit"
 
@@ -194,8 +196,13 @@ def _crashing_frame(lines: list[str]) -> str:
 
 
 def _is_library(path: str) -> bool:
-    """Python's own library, installed packages, and this harness: not the user's code."""
-    return "/lib/python" in path or "site-packages" in path or "/harness/" in path
+    """Python's own library, installed packages, and the harness's machinery: not the code
+    under test.  A layer kind's package (its reference, gated by default) and a framework's
+    adapter (gated by --framework) are code under test, wherever gradgate is installed."""
+    here = Path(path)
+    if here.is_relative_to(HARNESS_DIR):
+        return here.relative_to(HARNESS_DIR).parts[0] not in CODE_UNDER_TEST
+    return "/lib/python" in path or "site-packages" in path
 
 
 def crash_of(folder: Path, case_id: str, attempt: int = 1) -> Crash:

@@ -1,6 +1,6 @@
 """Loading an implementation under test by name, and checking it follows the contract.
 
-`MODULE:ATTR` or `MODULE` (see shared/CONTRACTS.md, section 1).  Layer classes are adapted:
+`MODULE:ATTR` or `MODULE` (see docs/contract.md).  Layer classes are adapted:
 a numpy-ml-style class (constructor (out_ch, kernel_shape, pad, stride, act_fn, ...)) and a
 torch `nn.Module` or `autograd.Function` class each get an adapter in `harness.adapters`.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_IMPL = "reference_impl"
+from harness.layers import DEFAULT_LAYER
 
 
 class ImplementationError(Exception):
@@ -113,7 +113,7 @@ def import_object(spec: str) -> tuple[str, object, list[str]]:
     return spec, obj, [note] if note else []
 
 
-def load_implementation(spec: str | None = None, layer: str = "deconv2d") -> Implementation:
+def load_implementation(spec: str | None = None, layer: str = DEFAULT_LAYER) -> Implementation:
     """The implementation `spec` names (layer classes adapted to the layer kind `layer`), or
     the kind's reference when `spec` is None; ImplementationError if none."""
     if spec is None:

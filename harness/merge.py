@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.layers import DEFAULT_LAYER
 from harness.reports.report_json import ReportError, build_report
 
 
@@ -35,5 +36,5 @@ def merge_reports(reports: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         seed=first.get("seed", 0),
         regressions=regressions,
         env=first.get("environment"),
-        layer=first.get("layer", "deconv2d"),
+        layer=first.get("layer", DEFAULT_LAYER),
     )

@@ -11,8 +11,9 @@ Under a case's stride, padding and dilation some entries receive no term of the 
 
 Whatever order an implementation sums in, on whatever processor, a sum of no products is
 exactly 0, so the `reach:dX` and `reach:dW` checks hold those entries to exactly 0 and
-`reach:Y` holds Y to activation(b) within the activation's own rounding (the same element bound
-as every Y check; its product part is zero there).  Implementations that do not sum products
+`reach:Y` holds Y to activation(b) within the activation's own rounding (the element bound of
+Y, as the torch check uses it: the case dtype's plus float64's, for the float64 activation(b)
+it is compared with).  Implementations that do not sum products
 (FFT or Winograd convolutions) fall outside the element-wise bounds anyway.
 
 A wrong implementation that puts a value where none can be (a flipped kernel, a padding swap)
@@ -95,7 +96,8 @@ def reach_checks(
     """`reach:Y`, `reach:dX`, `reach:dW` on the cases that have unreached entries.
 
     `results` holds the implementation's Y, dX, dW; `exact_y` the float64 activation of the
-    exact Z (the bias there); `bounds` the element bounds (zero on unreached dX and dW).
+    exact Z (the bias there); `bounds` the element bounds (zero on unreached dX and dW; Y's
+    allowing for the float64 rounding of `exact_y`).
     """
     checks = {}
     for q, mask in unreached(case).items():

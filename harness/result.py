@@ -1,4 +1,4 @@
-"""The outcome of one case, in the terms of report.json (shared/CONTRACTS.md, section 3)."""
+"""The outcome of one case, in the terms of report.json (docs/contract.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """gradgate's reference transposed 2-D convolution: ConvTranspose2d semantics, channels-last.
 
-`forward` and `backward` follow the implementation contract (shared/CONTRACTS.md, section 1);
+`forward` and `backward` follow the implementation contract (docs/contract.md);
 `Deconv2D` is a numpy-ml-style layer over the same functions.
 """
 

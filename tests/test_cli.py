@@ -314,3 +314,31 @@ def test_a_run_that_collects_no_case_is_an_error_not_a_pass(tmp_path: Path) -> N
     )
     assert out.returncode == 2, out.stdout + out.stderr
     assert "the gate did not run its cases" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "layer", "grid", "dtypes"),
+    [
+        ((), "deconv2d", "default", ("float64", "float32")),
+        (
+            ("--layer", "conv2d", "--grid", "smoke", "--dtype", "float32"),
+            "conv2d",
+            "smoke",
+            ("float32",),
+        ),
+    ],
+)
+def test_cases_prints_the_ids_a_run_would_check(
+    args: tuple[str, ...], layer: str, grid: str, dtypes: tuple[str, ...]
+) -> None:
+    from harness.layers import layer_kind
+
+    out = gradgate("cases", *args)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [c.id for c in layer_kind(layer).grid_cases(grid, dtypes)]
+
+
+def test_cases_refuses_a_bad_option_in_one_line() -> None:
+    out = gradgate("cases", "--grid", "huge")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == "gradgate: error: --grid accepts smoke, default, full; got 'huge'"

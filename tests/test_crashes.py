@@ -183,6 +183,23 @@ def test_the_trail_of_an_unfinished_case_reads_back() -> None:
     assert torch_crash.oracle == "torch" and not torch_crash.implementation_at_fault
 
 
+def test_a_crash_in_a_reference_gated_by_default_names_its_frame_not_the_engine() -> None:
+    """The Conv2D reference lives in the harness's folder but is code under test."""
+    from harness.crash_trail import HARNESS_DIR, _native_summary
+
+    native = (
+        "Fatal Python error: Segmentation fault\n\n"
+        "Current thread 0x01 (most recent call first):\n"
+        '  File "/usr/lib/python3.11/site-packages/numpy/_core/einsumfunc.py", line 9 in einsum\n'
+        f'  File "{HARNESS_DIR}/layers/conv2d/reference.py", line 42 in forward\n'
+        f'  File "{HARNESS_DIR}/engine.py", line 40 in _call\n'
+    )
+    _, frame = _native_summary(native)
+    assert (
+        frame == "at _core/einsumfunc.py:9 in einsum, called from conv2d/reference.py:42 in forward"
+    )
+
+
 def test_a_missing_trail_reads_as_died_before_the_case(tmp_path: Path) -> None:
     crash = crash_of(tmp_path, "never-started")
     assert crash.describe().startswith("died before the case started")

@@ -39,7 +39,7 @@ NOT_RUN_HERE = {
     "python benchmarks/bench_diagnosis.py --repeats 3": "a benchmark: run by hand",
     "gradgate run --layer conv2d --grid full -n 2": (
         "the Conv2D full grid: a minute with two workers; tests/test_conv2d_gate.py runs its "
-        "triple and realistic tiers, tests/test_layers.py the command on smoke"
+        "triple and realistic tiers, tests/test_layer_kinds.py the command on smoke"
     ),
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid full": (
         "numpy-ml's loops over the full grid take minutes; tests/test_adapters.py checks its "

@@ -22,7 +22,7 @@ from harness.frameworks import (
     framework_module,
     installed_version,
 )
-from harness.frameworks.layouts import input_padding, symmetric_part
+from harness.frameworks.translations import input_padding, symmetric_part
 from harness.layers import layer_kind
 from reference_impl.config import make_config
 from tests.commands import ROOT, gradgate
@@ -149,7 +149,7 @@ def test_torch_adapter_hands_torch_canonical_strides() -> None:
     import numpy as np
     import torch
 
-    from harness.frameworks.layouts import nchw
+    from harness.frameworks.translations import nchw
 
     X = np.zeros((2, 5, 4, 1), np.float32)
     assert torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).stride() == (20, 1, 4, 1)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from harness.adapters.layer_class import adapt_layer_class, is_layer_class
 from harness.adapters.torch_module import adapt_torch_class, is_torch_layer_class
+from harness.layers import DEFAULT_LAYER
 from harness.loading import Implementation, ImplementationError
 
 
-def adapt_class(name: str, cls: type, layer: str = "deconv2d") -> Implementation:
+def adapt_class(name: str, cls: type, layer: str = DEFAULT_LAYER) -> Implementation:
     """The adapter for a torch module/Function class or a numpy-ml-style layer class, as an
     implementation of layer kind `layer`."""
     if is_torch_layer_class(cls):

@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from harness.frameworks.layouts import symmetric_part
+from harness.frameworks.translations import symmetric_part
+from harness.layers import DEFAULT_LAYER
 from harness.loading import Implementation
 
 
@@ -207,6 +208,6 @@ def _activation(name: str, z: Any, F: Any) -> Any:
     return z
 
 
-def adapt_torch_class(name: str, cls: type, layer: str = "deconv2d") -> Implementation:
+def adapt_torch_class(name: str, cls: type, layer: str = DEFAULT_LAYER) -> Implementation:
     adapter = TorchConv2DAdapter(cls) if layer == "conv2d" else TorchLayerAdapter(cls)
     return Implementation(name, adapter.forward, adapter.backward, adapter.supports)

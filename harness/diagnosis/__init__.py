@@ -1,6 +1,6 @@
 """The diagnosis of a failing run: which factor is wrong, and the smallest case that shows it.
 
-`diagnose(report)` gives report.json's `diagnosis` object (shared/CONTRACTS.md, section 3):
+`diagnose(report)` gives report.json's `diagnosis` object (docs/contract.md):
 the explanations of the failing cases by case factors (`attribution.py`, over the vocabulary
 in `factors.py`) and, for each, a minimal failing case with a passing neighbour
 (`shrinking.py`, run by `minimal_cases.py`).  It is None when nothing failed.

@@ -1,10 +1,10 @@
 """The factor vocabulary of the diagnosis: levels that a case's report config either has or not.
 
-Each level is a predicate on the `config` object of report.json (shared/CONTRACTS.md,
-section 3), named as a factor and a level (`dilation_h`, `>1`) and read as a phrase
-("dilation_h > 1").  Some factors are derived (asymmetric padding, depthwise groups, padding
-beyond the kernel) and some span both axes (`dilation`: > 1 on rows or cols), because a bug
-in one piece of code usually shows on either axis.  Levels of one factor may overlap; the
+Each level is a predicate on the `config` object of report.json (docs/contract.md), named
+as a factor and a level (`dilation_h`, `>1`) and read as a phrase ("dilation_h > 1").  Some
+factors are derived (asymmetric padding, depthwise groups, padding beyond the kernel) and some
+span both axes (`dilation`: > 1 on rows or cols), because a bug in one piece of code usually
+shows on either axis.  Levels of one factor may overlap; the
 rule search (`attribution.py`) never puts two levels of one factor in the same rule.
 A config without a field (a conv2d report has no output padding) simply lacks those levels.
 """
@@ -230,11 +230,6 @@ LEVELS: tuple[Level, ...] = (
     *_size_levels("batch", "batch"),
     *_categorical_levels(),
 )
-
-
-def levels_of(config: Config) -> list[Level]:
-    """The levels a case has, in vocabulary order."""
-    return [level for level in LEVELS if level.holds(config)]
 
 
 def level_named(factor: str, value: str) -> Level:

@@ -15,11 +15,11 @@ def main(argv: list[str]) -> int:
     import torch
 
     from harness.diagnosis.minimal_cases import _write_json, search_in_process
-    from harness.layers import kind_of_case_id
+    from harness.layers import DEFAULT_LAYER, kind_of_case_id
     from harness.loading import ImplementationError, load_implementation
 
     torch.set_num_threads(1)  # like a gate worker: the machine is shared
-    layer = kind_of_case_id(request["targets"][0]["start"]) if request["targets"] else "deconv2d"
+    layer = kind_of_case_id(request["targets"][0]["start"]) if request["targets"] else DEFAULT_LAYER
     try:
         impl = load_implementation(request["impl"], layer)
     except ImplementationError as exc:

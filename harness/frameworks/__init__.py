@@ -14,6 +14,8 @@ import os
 import shutil
 from dataclasses import dataclass
 
+from harness.layers import DEFAULT_LAYER
+
 
 @dataclass(frozen=True)
 class Framework:
@@ -80,7 +82,7 @@ def unusable_reason(framework: Framework) -> str | None:
     return None
 
 
-def framework_module(name: str, layer: str = "deconv2d") -> str:
+def framework_module(name: str, layer: str = DEFAULT_LAYER) -> str:
     """The implementation module for `--framework NAME` on layer kind `layer` (the kind's
     own FRAMEWORKS table); FrameworkError if unknown, unusable, or without that layer."""
     from harness.layers import layer_kind

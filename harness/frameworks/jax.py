@@ -25,7 +25,7 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 from jax import lax  # noqa: E402
 
-from harness.frameworks.layouts import input_padding  # noqa: E402
+from harness.frameworks.translations import input_padding  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 

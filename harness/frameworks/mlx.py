@@ -18,7 +18,7 @@ import mlx.core as mx
 import mlx.nn as nn
 import numpy as np
 
-from harness.frameworks.layouts import crop, fresh, symmetric_part
+from harness.frameworks.translations import crop, fresh, symmetric_part
 
 mx.set_default_device(mx.cpu)
 

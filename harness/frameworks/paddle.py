@@ -18,7 +18,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import paddle  # noqa: E402
 import paddle.nn.functional as F  # noqa: E402
 
-from harness.frameworks.layouts import nchw, nhwc, weight_from_in_out, weight_in_out  # noqa: E402
+from harness.frameworks.translations import nchw, nhwc, weight_from_in_out, weight_in_out  # noqa: E402
 
 paddle.set_device("cpu")
 

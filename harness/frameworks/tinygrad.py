@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from tinygrad import Tensor
 
-from harness.frameworks.layouts import nchw, nhwc, weight_from_in_out, weight_in_out
+from harness.frameworks.translations import nchw, nhwc, weight_from_in_out, weight_in_out
 
 _ACTIVATIONS: dict[str, Any] = {
     "identity": lambda z: z,

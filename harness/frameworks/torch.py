@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from harness.frameworks.layouts import (
+from harness.frameworks.translations import (
     crop,
     nchw,
     nhwc,

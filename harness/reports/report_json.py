@@ -1,4 +1,4 @@
-"""report.json (shared/CONTRACTS.md, section 3): building, reading and validating it."""
+"""report.json (docs/contract.md): building, reading and validating it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
+from harness.layers import DEFAULT_LAYER
 from harness.reports.atomic import write_atomic
 from harness.result import STATUSES
 
@@ -54,12 +55,12 @@ def build_report(
     seed: int,
     regressions: list[str] | None = None,
     env: dict[str, str] | None = None,
-    layer: str = "deconv2d",
+    layer: str = DEFAULT_LAYER,
 ) -> dict[str, Any]:
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "implementation": implementation,
-        **({} if layer == "deconv2d" else {"layer": layer}),
+        **({} if layer == DEFAULT_LAYER else {"layer": layer}),
         "grid": grid,
         "seed": seed,
         "environment": env if env is not None else environment(),

@@ -5,7 +5,7 @@ this package (`reference.py` the maths, `config.py` its cfg, `torch_oracle.py` i
 translation, `grid.py` its factors and grids, `fuzz.py` its strategy, `frameworks.py` the
 torch adapter) and this module describes it to the engine (`harness.layers.kind`).
 
-Contract (shared/CONTRACTS.md section 4): X (n, in_h, in_w, in_ch), W (kh, kw, in_ch //
+Contract (docs/contract.md): X (n, in_h, in_w, in_ch), W (kh, kw, in_ch //
 groups, out_ch), b (out_ch,), padding (top, bottom, left, right) zeros added to the input.
 """
 

@@ -1,6 +1,6 @@
 """The configuration of an ordinary (not transposed) 2-D convolution and its validation.
 
-Conventions (PyTorch Conv2d, channels-last arrays; shared/CONTRACTS.md section 4):
+Conventions (PyTorch Conv2d, channels-last arrays; docs/contract.md):
 
 - stride, dilation: (rows, cols); dilation 1 means no dilation.
 - padding: (top, bottom, left, right) zeros *added around the input*; PyTorch's ``padding=p``

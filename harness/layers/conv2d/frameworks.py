@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from harness.frameworks.layouts import fresh, nchw, nhwc, symmetric_part
+from harness.frameworks.translations import fresh, nchw, nhwc, symmetric_part
 from harness.oracles.torch_autograd import torch_activation
 
 torch.set_num_threads(1)

@@ -1,6 +1,6 @@
 """Ordinary 2-D convolution (Conv2D) in numpy: forward and backward, vectorized.
 
-Layouts (channels-last, shared/CONTRACTS.md section 4):  X (n, in_h, in_w, in_ch),
+Layouts (channels-last, docs/contract.md):  X (n, in_h, in_w, in_ch),
 W (kh, kw, in_ch // groups, out_ch),  b (out_ch,) or None,  Y (n, out_h, out_w, out_ch).
 ``cfg.padding`` (top, bottom, left, right) is zeros added around the input.
 

@@ -1,4 +1,4 @@
-"""Layout and padding translations shared by the framework adapters.
+"""Translations shared by the framework adapters: layouts (NCHW, weight axes) and padding.
 
 The contract's arrays are channels-last: X (n, h, w, in), W (kh, kw, in, out / groups).
 """

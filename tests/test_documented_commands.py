@@ -2,7 +2,8 @@
 
 Commands are the lines of the Markdown code blocks (indented by four spaces, or fenced as
 shell); a `cd DIR` line moves the lines after it in the same block.  Each command is either run
-here, in a copy of the repository without its untracked files, and must exit as expected, or is
+here, in a copy of the repository without its untracked files (one copy per code block, whose
+commands run in order; the blocks spread over the test workers), and must exit as expected, or is
 listed in NOT_RUN_HERE with the reason (it installs, it is the test suite itself, it takes
 minutes).  A new command in the docs that is neither fails the test, so the docs cannot rot.
 """
@@ -57,6 +58,7 @@ class Command:
     document: str
     cwd: str  # relative to the repository root
     text: str
+    block: int = 0  # which code block of the document, from 1
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -95,7 +97,7 @@ def documented_commands() -> list[Command]:
     for pattern in DOCUMENTS:
         for path in sorted(ROOT.glob(pattern)):
             document = str(path.relative_to(ROOT))
-            for block in _blocks(path.read_text()):
+            for number, block in enumerate(_blocks(path.read_text()), start=1):
                 cwd = "."
                 for line in block:
                     text = re.sub(r"\s+#.*$", "", line).strip()
@@ -104,7 +106,7 @@ def documented_commands() -> list[Command]:
                     if text.startswith("cd "):
                         cwd = text[3:].strip()
                         continue
-                    out.append(Command(document, cwd, text))
+                    out.append(Command(document, cwd, text, number))
     return out
 
 
@@ -120,9 +122,8 @@ def test_the_readme_shows_both_commands_and_every_skip_is_still_documented() -> 
     assert {c for c in NOT_RUN_HERE if c.startswith("python3 -m pip")} <= readme
 
 
-@pytest.fixture(scope="module")
-def fresh_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's files (as a fresh clone has them), in a temporary folder.
+def fresh_copy(folder: Path) -> Path:
+    """The repository's files (as a fresh clone has them), in `folder`/repo.
 
     Without the packages that `pip install -e .` installed from ROOT: the `gradgate` command
     imports those from ROOT, and its workers would import a copy in their folder first.
@@ -133,7 +134,7 @@ def fresh_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         check=True,
     ).stdout.decode()
-    copy = tmp_path_factory.mktemp("fresh") / "repo"
+    copy = folder / "repo"
     for name in filter(None, listed.split("\0")):
         if name.split("/")[0] in INSTALLED_PACKAGES:
             continue
@@ -144,15 +145,25 @@ def fresh_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
+# The code blocks that hold a command to run, each run in a copy of its own, so that the blocks
+# spread over the test workers; a block's commands run in order (a baseline, then the run that
+# compares with it).
+BLOCKS: dict[str, list[Command]] = {}
+for _command in TO_RUN:
+    BLOCKS.setdefault(f"{_command.document}#{_command.block}", []).append(_command)
+
+
 @pytest.mark.slow
-def test_every_documented_command_runs_as_written(fresh_copy: Path) -> None:
-    """In document order, so that later commands find what earlier ones left (baselines)."""
+@pytest.mark.parametrize("block", list(BLOCKS))
+def test_every_documented_command_runs_as_written(block: str, tmp_path: Path) -> None:
+    """Every command of a code block, in order, in a fresh copy of the repository."""
+    copy = fresh_copy(tmp_path)
     failures = []
-    for command in TO_RUN:
+    for command in BLOCKS[block]:
         out = subprocess.run(
             command.text,
             shell=True,
-            cwd=fresh_copy / command.cwd,
+            cwd=copy / command.cwd,
             capture_output=True,
             text=True,
             timeout=600,

@@ -8,17 +8,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from cases.case import Case
 from cases.grids import grid_cases
 from harness.adapters.numpy_ml_compat import SHIM_NOTE
-from harness.data import case_data
 from harness.engine import run_case
 from harness.loading import load_implementation
-from harness.oracles.torch_autograd import torch_results
 from tests.commands import gradgate
+from tests.numpy_ml_direct import direct_numpy_ml_verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = grid_cases("default")
@@ -88,33 +86,7 @@ def _direct_numpy_ml_verdict(case: Case, cls: type) -> str:
         return "unsupported"
     if case.stride[0] != case.stride[1]:
         return "unsupported"
-    data = case_data(case, 0)
-    act = {"identity": None, "leaky_relu": "leaky relu(alpha=0.01)"}.get(
-        case.activation, case.activation
-    )
-    try:
-        layer = cls(
-            out_ch=case.out_ch,
-            kernel_shape=(case.kh, case.kw),
-            pad=case.padding,
-            stride=case.stride[0],
-            act_fn=act,
-        )
-        layer.forward(data.X, retain_derived=False)
-        layer.parameters["W"] = data.W.copy()
-        b = np.zeros(case.out_ch, data.X.dtype) if data.b is None else data.b
-        layer.parameters["b"] = b.reshape(1, 1, 1, -1).copy()
-        layer.gradients = {k: np.zeros_like(v) for k, v in layer.parameters.items()}
-        Y = layer.forward(data.X.copy())
-        dX = layer.backward(data.dY.copy())
-    except Exception:
-        return "errored"
-    got = {"Y": Y, "dX": dX, "dW": layer.gradients["W"], "db": layer.gradients["b"].reshape(-1)}
-    tol = 1e-9 if case.dtype == "float64" else 1e-3
-    for q, value in torch_results(case, data).items():
-        if got[q].shape != value.shape or not np.allclose(got[q], value, rtol=tol, atol=tol):
-            return "failed"
-    return "passed"
+    return direct_numpy_ml_verdict(case, cls)
 
 
 @needs_numpy_ml

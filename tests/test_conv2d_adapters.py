@@ -11,16 +11,14 @@ import sys
 import warnings
 from collections import Counter
 
-import numpy as np
 import pytest
 
 from cases.case import Case
-from harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
-from harness.data import case_data
 from harness.engine import run_case
 from harness.layers import layer_kind
 from harness.loading import load_implementation
 from tests.commands import ROOT
+from tests.numpy_ml_direct import direct_numpy_ml_verdict
 
 CONV2D = layer_kind("conv2d")
 NUMPY_ML = "numpy_ml.neural_nets.layers:Conv2D"
@@ -36,31 +34,7 @@ def _direct_numpy_ml_verdict(case: Case, cls: type) -> str:
         return "unsupported"
     if case.dilation[0] != case.dilation[1]:
         return "unsupported"
-    data = case_data(case, 0)
-    try:
-        layer = cls(
-            out_ch=case.out_ch,
-            kernel_shape=(case.kh, case.kw),
-            pad=case.padding,
-            stride=case.stride[0],
-            dilation=case.dilation[0] - 1,  # numpy-ml counts dilation from 0
-            act_fn=NUMPY_ML_ACTIVATIONS[case.activation],
-        )
-        layer.forward(data.X, retain_derived=False)
-        layer.parameters["W"] = data.W.copy()
-        b = np.zeros(case.out_ch, data.X.dtype) if data.b is None else data.b
-        layer.parameters["b"] = b.reshape(1, 1, 1, -1).copy()
-        layer.gradients = {k: np.zeros_like(v) for k, v in layer.parameters.items()}
-        Y = layer.forward(data.X.copy())
-        dX = layer.backward(data.dY.copy())
-    except Exception:
-        return "errored"
-    got = {"Y": Y, "dX": dX, "dW": layer.gradients["W"], "db": layer.gradients["b"].reshape(-1)}
-    tol = 1e-9 if case.dtype == "float64" else 1e-3
-    for q, value in CONV2D.torch_results(case, data).items():
-        if got[q].shape != value.shape or not np.allclose(got[q], value, rtol=tol, atol=tol):
-            return "failed"
-    return "passed"
+    return direct_numpy_ml_verdict(case, cls, dilation=case.dilation[0] - 1)  # numpy-ml: from 0
 
 
 @needs_numpy_ml

@@ -41,42 +41,9 @@ from harness.layers.conv2d.grid import (
 )
 from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from tests.commands import ROOT
+from tests.factor_rows import rows_of
 
 DTYPE_FACTOR = ("dtype", ("float64", "float32"))
-
-
-def _rows_of(case: Case) -> list[dict]:
-    """The factor-level rows a case stands for (groups == in_ch == 2 is both "2" and depthwise)."""
-    kinds = [
-        k
-        for k, ok in (
-            ("1", case.groups == 1),
-            ("2", case.groups == 2),
-            ("depthwise", case.groups == case.in_ch >= 2),
-        )
-        if ok
-    ]
-    return [
-        {
-            "activation": case.activation,
-            "pad_h": case.padding[:2],
-            "pad_w": case.padding[2:],
-            "out_ch": case.out_ch,
-            "in_ch": case.in_ch,
-            "groups": kind,
-            "stride_h": case.stride[0],
-            "stride_w": case.stride[1],
-            "dilation_h": case.dilation[0],
-            "dilation_w": case.dilation[1],
-            "kh": case.kh,
-            "kw": case.kw,
-            "in_h": case.in_h,
-            "in_w": case.in_w,
-            "batch": case.batch,
-            "bias": case.bias,
-        }
-        for kind in kinds
-    ]
 
 
 def test_every_grid_case_is_a_conv2d_case_and_the_kind_serves_these_grids() -> None:
@@ -94,7 +61,7 @@ def test_default_grid_covers_every_feasible_pair_in_each_dtype() -> None:
     for dtype in ("float64", "float32"):
         covered: set = set()
         for case in grid_cases("default", (dtype,)):
-            for row in _rows_of(case):
+            for row in rows_of(case):
                 if all(row[name] in levels for name, levels in FACTORS):
                     covered.update(pairs_of(row, FACTORS))
         missing = needed - covered

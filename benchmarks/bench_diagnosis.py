@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cases.grids import grid_cases
+from cases.deconv2d.grid import grid_cases
 from harness.diagnosis import diagnose
 from harness.diagnosis.attribution import attribute
 from harness.engine import run_case

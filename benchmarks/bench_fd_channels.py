@@ -21,7 +21,7 @@ import time  # noqa: E402
 
 import reference_impl as ref  # noqa: E402
 from cases.case import Case, parse_case_id  # noqa: E402
-from cases.realistic import REALISTIC_DEFAULT, REALISTIC_FULL  # noqa: E402
+from cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL  # noqa: E402
 from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes  # noqa: E402
 from harness.data import case_data  # noqa: E402
 from harness.oracles.finite_differences import fd_gradients, forward_calls  # noqa: E402

@@ -25,8 +25,8 @@ import torch  # noqa: E402
 
 import reference_impl as ref  # noqa: E402
 from cases.case import Case  # noqa: E402
-from cases.grids import grid_cases  # noqa: E402
-from cases.realistic import REALISTIC_DEFAULT, REALISTIC_FULL  # noqa: E402
+from cases.deconv2d.grid import grid_cases  # noqa: E402
+from cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL  # noqa: E402
 from harness.engine import run_case  # noqa: E402
 from harness.loading import Implementation  # noqa: E402
 

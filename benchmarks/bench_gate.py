@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cases.grids import grid_cases
+from cases.deconv2d.grid import grid_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from cases.assembly import GRIDS
 from cases.case import DTYPES, Case, parse_case_id
-from cases.grids import grid_cases
+from cases.deconv2d.grid import grid_cases
 
 __all__ = ["DTYPES", "GRIDS", "Case", "grid_cases", "parse_case_id"]

@@ -1,6 +1,6 @@
 """What every layer kind's grids share: covering rows read into cases, and a named grid put
-together from its tiers, in a fixed order (`cases/grids.py` for Deconv2D,
-`harness/layers/conv2d/grid.py` for Conv2D).
+together from its tiers, in a fixed order (`cases/deconv2d/grid.py` for Deconv2D,
+`cases/conv2d/grid.py` for Conv2D).
 
 A row assigns levels to factors named as in those modules: `groups` is "1", "2" or
 "depthwise", padding is `pad_h` / `pad_w` as (before, after), and the per-axis factors end in

@@ -6,7 +6,7 @@ dilation, output padding, bias (b1/b0), activation, dtype.  A layer kind other t
 prefixes its name and, without output padding, has no ``op`` part:
 ``conv2d-n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-b1-relu-f64``.  Ids parse back into cases,
 so any id can be rerun whether or not a grid holds it.  What the configuration means (the
-cfg, the shapes) is the layer kind's (`harness.layers`).
+cfg, the shapes) is the layer kind's (`cases.kinds`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from harness.layers import DEFAULT_LAYER, LAYER_KINDS, check_layer_name, layer_kind
-from harness.layers.kind import LayerKind
-from reference_impl.config import ACTIVATIONS
+from cases.kind import LayerKind
+from cases.kinds import DEFAULT_LAYER, LAYER_KINDS, check_layer_name, layer_kind
+from reference_impl.activations import ACTIVATIONS
 
 DTYPES: tuple[str, ...] = ("float64", "float32")
 _DTYPE_TAGS = {"float64": "f64", "float32": "f32"}

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.layers import DEFAULT_LAYER
+from cases.kinds import DEFAULT_LAYER
 from harness.oracles import ORACLES
 
 if TYPE_CHECKING:
@@ -331,7 +331,7 @@ def fuzz(args: argparse.Namespace) -> int:
 
 
 def compare(base_path: str, new_path: str) -> int:
-    from harness.baseline import compare_reports
+    from harness.reports.baseline import compare_reports
     from harness.reports.report_json import ReportError, read_report
 
     try:
@@ -371,8 +371,8 @@ def diagnosis_settings(off: bool, seconds: float | None) -> DiagnosisSettings:
 
 
 def explain(path: str, seconds: float | None) -> int:
-    from harness.diagnosis.explaining import explain_report
     from harness.reports.diagnosis_section import diagnosis_lines
+    from harness.reports.explaining import explain_report
     from harness.reports.report_json import ReportError
     from harness.selection import UsageError
 
@@ -386,8 +386,8 @@ def explain(path: str, seconds: float | None) -> int:
 
 
 def merge(paths: Sequence[str], output: str) -> int:
+    from harness.atomic import write_atomic
     from harness.merge import merge_reports
-    from harness.reports.atomic import write_atomic
     from harness.reports.report_json import ReportError, read_report, write_report
     from harness.reports.summary_md import headline, render_summary
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from cases.case import DTYPES
+from cases.kinds import DEFAULT_LAYER, layer_kind
 from harness.engine import run_case
-from harness.layers import DEFAULT_LAYER, layer_kind
 from harness.loading import Implementation
 from harness.oracles import ORACLES
 from harness.result import CaseResult

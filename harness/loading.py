@@ -13,34 +13,11 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from harness.layers import DEFAULT_LAYER
-
-
-class ImplementationError(Exception):
-    """The implementation cannot be imported or does not follow the contract (a usage error)."""
-
-
-@dataclass
-class Implementation:
-    """The two functions of the contract, the optional `supports`, and how it was loaded."""
-
-    name: str
-    forward: Callable[..., Any]
-    backward: Callable[..., Any]
-    supports: Callable[[Any], Any] | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def scope(self, cfg: object) -> str | None:
-        """None when the case is in scope, else the implementation's reason."""
-        if self.supports is None:
-            return None
-        answer = self.supports(cfg)
-        if answer is True:
-            return None
-        return str(answer) if answer else "outside the implementation's scope"
+from cases.kinds import DEFAULT_LAYER
+from harness.implementation import Implementation as Implementation
+from harness.implementation import ImplementationError as ImplementationError
 
 
 def _positional_count(fn: Callable[..., Any]) -> int | None:
@@ -117,7 +94,7 @@ def load_implementation(spec: str | None = None, layer: str = DEFAULT_LAYER) -> 
     """The implementation `spec` names (layer classes adapted to the layer kind `layer`), or
     the kind's reference when `spec` is None; ImplementationError if none."""
     if spec is None:
-        from harness.layers import layer_kind
+        from cases.kinds import layer_kind
 
         spec = layer_kind(layer).REFERENCE
     name, obj, notes = import_object(spec)

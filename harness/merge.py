@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.layers import DEFAULT_LAYER
+from cases.kinds import DEFAULT_LAYER
 from harness.reports.report_json import ReportError, build_report
 
 

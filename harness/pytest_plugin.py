@@ -232,7 +232,7 @@ def gradgate_result(
 
 def _save_figure(report_dir: Path, result: Any) -> None:
     """The failure's heatmap, for report.html; a note in the message if it cannot be drawn."""
-    from harness.reports.atomic import write_atomic
+    from harness.atomic import write_atomic
     from harness.reports.figures import error_figure
     from harness.reports.writing import FIGURES_DIR
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cases.assembly import GRIDS
 from cases.case import DTYPES, Case, parse_case_id
-from harness.layers import DEFAULT_LAYER, LAYER_KINDS, kind_of_case_id, layer_kind
+from cases.kinds import DEFAULT_LAYER, LAYER_KINDS, kind_of_case_id, layer_kind
 from harness.oracles import ORACLES
 
 

@@ -1,14 +1,24 @@
-"""gradgate's reference transposed 2-D convolution: ConvTranspose2d semantics, channels-last.
+"""gradgate's reference layers, numpy only: one package per layer kind (`reference_impl.deconv2d`,
+`reference_impl.conv2d`), over shared helpers (`activations`, `params`, `arrays`).
 
-`forward` and `backward` follow the implementation contract (docs/contract.md);
-`Deconv2D` is a numpy-ml-style layer over the same functions.
+For compatibility, `reference_impl` itself is the Deconv2D reference (`--impl reference_impl`,
+`reference_impl.forward`, `reference_impl.Deconv2D`): the one kind gradgate started with.
+Every other kind is named by its package (`--impl reference_impl.conv2d`).
 """
 
 from __future__ import annotations
 
-from reference_impl.config import ACTIVATIONS, DeconvConfig, make_config, output_shape
-from reference_impl.conv_transpose import backward, forward, linear_backward, linear_forward
-from reference_impl.layer import Deconv2D
+from reference_impl.activations import ACTIVATIONS
+from reference_impl.deconv2d import (
+    Deconv2D,
+    DeconvConfig,
+    backward,
+    forward,
+    linear_backward,
+    linear_forward,
+    make_config,
+    output_shape,
+)
 
 __all__ = [
     "ACTIVATIONS",

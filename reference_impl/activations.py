@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+ACTIVATIONS: tuple[str, ...] = ("identity", "relu", "leaky_relu", "tanh", "sigmoid")
 LEAKY_SLOPE = 0.01
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 import reference_impl as ref
 from reference_impl.activations import activate
-from reference_impl.config import DeconvConfig
+from reference_impl.deconv2d.config import DeconvConfig
 
 Grads = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from cases.case import Case
 from harness.data import case_data
-from reference_impl.config import ACTIVATIONS
+from reference_impl.activations import ACTIVATIONS
 
 
 def conv2d_case(

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 
 import reference_impl as ref
-from reference_impl.config import DeconvConfig
+from reference_impl.deconv2d.config import DeconvConfig
 
 
 def _scattered(X: np.ndarray, W: np.ndarray, cfg: DeconvConfig) -> bool:

@@ -20,11 +20,13 @@ from typing import Any
 import numpy as np
 
 from cases.case import Case
+from cases.kinds import layer_kind
 from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
 from harness.data import case_data
 from harness.engine import run_case
-from harness.layers import layer_kind
+from harness.frameworks import ADAPTERS
 from harness.loading import load_implementation
+from harness.oracles.torch_autograd import torch_results
 
 
 def _within(got: Any, expected: np.ndarray, bound: np.ndarray, dtype: str) -> bool:
@@ -39,7 +41,7 @@ def direct_verdict(module: Any, case: Case) -> str:
         return "unsupported"
     data = case_data(case, 0)
     args = (data.X.copy(), data.W.copy(), None if data.b is None else data.b.copy())
-    expected = case.kind.torch_results(case, data)
+    expected = torch_results(case, data)
     mag = magnitudes(case, data)
     bounds = all_bounds(case, data, mag, UNIT_ROUNDOFF[case.dtype])
     bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
@@ -64,7 +66,7 @@ def direct_verdict(module: Any, case: Case) -> str:
 
 def verdicts(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, tuple[str, str]]:
     kind = layer_kind(layer)
-    module_name = kind.FRAMEWORKS[name]
+    module_name = ADAPTERS[layer][name]
     impl = load_implementation(module_name, layer)
     module = importlib.import_module(module_name)
     return {

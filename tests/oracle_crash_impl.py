@@ -1,7 +1,7 @@
 """The reference, loaded together with a fault in the torch oracle: it segfaults on tanh cases.
 
-Importing this module replaces Deconv2D's torch oracle in that process (the layer kind's
-`torch_results`, which the engine calls; as a native crash in PyTorch would strike it), so the
+Importing this module replaces the torch oracle in that process (`torch_results`, which the
+engine calls; as a native crash in PyTorch would strike it), so the
 gate must blame the oracle, rerun the case without it, and judge the implementation on the
 other oracles. With GRADGATE_TEST_BUG=dW in the environment the implementation's weight
 gradient is also wrong (by 1%), which those oracles must still see.
@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import harness.layers.deconv2d as deconv2d
+import harness.oracles.torch_autograd as torch_oracle
 import reference_impl as ref
 from tests.faulty_impls import _segfault
 
-_real_torch_results = deconv2d.torch_results
+_real_torch_results = torch_oracle.torch_results
 
 
 def _crashing_torch_results(case: Any, data: Any) -> Any:
@@ -25,7 +25,7 @@ def _crashing_torch_results(case: Any, data: Any) -> Any:
     return _real_torch_results(case, data)
 
 
-deconv2d.torch_results = _crashing_torch_results
+torch_oracle.torch_results = _crashing_torch_results
 forward = ref.forward
 
 

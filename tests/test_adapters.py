@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cases.case import Case
-from cases.grids import grid_cases
+from cases.deconv2d.grid import grid_cases
 from harness.adapters.numpy_ml_compat import SHIM_NOTE
 from harness.engine import run_case
 from harness.loading import load_implementation

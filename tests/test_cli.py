@@ -331,7 +331,7 @@ def test_a_run_that_collects_no_case_is_an_error_not_a_pass(tmp_path: Path) -> N
 def test_cases_prints_the_ids_a_run_would_check(
     args: tuple[str, ...], layer: str, grid: str, dtypes: tuple[str, ...]
 ) -> None:
-    from harness.layers import layer_kind
+    from cases.kinds import layer_kind
 
     out = gradgate("cases", *args)
     assert out.returncode == 0, out.stderr

@@ -14,8 +14,8 @@ from collections import Counter
 import pytest
 
 from cases.case import Case
+from cases.kinds import layer_kind
 from harness.engine import run_case
-from harness.layers import layer_kind
 from harness.loading import load_implementation
 from tests.commands import ROOT
 from tests.numpy_ml_direct import direct_numpy_ml_verdict

@@ -15,17 +15,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from cases.case import Case, parse_case_id
+from cases.conv2d.fuzz import valid_cases
+from cases.conv2d.grid import grid_cases, triple_configs
+from cases.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from cases.kinds import layer_kind
 from harness.engine import run_case
-from harness.layers import layer_kind
-from harness.layers.conv2d.fuzz import valid_cases
-from harness.layers.conv2d.grid import grid_cases, triple_configs
-from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from harness.loading import load_implementation
 from harness.result import CaseResult
 from tests.conv2d_bugs import CONV2D_BUGS
 from tests.verdicts import caught, caught_cases, first_caught, unreached_taps_not_mirrored
 
-REFERENCE = "harness.layers.conv2d.reference"
+REFERENCE = "reference_impl.conv2d"
 ALL_ORACLES = ("torch", "fd", "adjoint")
 DEFAULT = grid_cases("default")
 REALISTIC_IDS = {c.with_dtype(dt).id for _, c in REALISTIC_DEFAULT for dt in ("float64", "float32")}

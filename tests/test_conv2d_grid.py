@@ -1,4 +1,4 @@
-"""Conv2D's grids (harness/layers/conv2d/grid.py): coverage, constraints, stable ids, fuzz draws.
+"""Conv2D's grids (cases/conv2d/grid.py): coverage, constraints, stable ids, fuzz draws.
 
 The proofs tests/test_grid.py makes for Deconv2D, made for Conv2D.
 """
@@ -12,23 +12,11 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from cases.blocks import BLOCK_SIZES, BLOCKED_AXES, just_past
 from cases.case import Case, parse_case_id
-from cases.covering import (
-    all_interactions,
-    all_pairs,
-    completable,
-    feasible_interactions,
-    feasible_pairs,
-    interactions_of,
-    pairs_of,
-    pairwise_rows,
-)
-from cases.realistic import BLOCK_SIZES, BLOCKED_AXES, just_past
-from harness.data import case_data
-from harness.layers import layer_kind
-from harness.layers.conv2d import reach_of_inputs
-from harness.layers.conv2d.fuzz import valid_cases
-from harness.layers.conv2d.grid import (
+from cases.conv2d import reach_of_inputs
+from cases.conv2d.fuzz import valid_cases
+from cases.conv2d.grid import (
     COMPONENTS,
     CORE_FACTORS,
     EDGE_CASES,
@@ -39,7 +27,19 @@ from harness.layers.conv2d.grid import (
     pairwise_configs,
     violates,
 )
-from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from cases.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from cases.covering import (
+    all_interactions,
+    all_pairs,
+    completable,
+    feasible_interactions,
+    feasible_pairs,
+    interactions_of,
+    pairs_of,
+    pairwise_rows,
+)
+from cases.kinds import layer_kind
+from harness.data import case_data
 from tests.commands import ROOT
 from tests.factor_rows import rows_of
 

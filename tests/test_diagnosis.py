@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from cases.case import parse_case_id
-from cases.grids import grid_cases
+from cases.deconv2d.grid import grid_cases
 from harness import cli
 from harness.diagnosis import DiagnosisSettings, diagnose, with_diagnosis
 from harness.diagnosis.attribution import attribute, chance

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.frameworks import (
+    ADAPTERS,
     FRAMEWORKS,
     Framework,
     FrameworkError,
@@ -23,8 +24,7 @@ from harness.frameworks import (
     installed_version,
 )
 from harness.frameworks.translations import input_padding, symmetric_part
-from harness.layers import layer_kind
-from reference_impl.config import make_config
+from reference_impl.deconv2d.config import make_config
 from tests.commands import ROOT, gradgate
 
 # What the smoke grid must show for each framework, beyond agreeing with the direct comparison:
@@ -84,7 +84,7 @@ def test_a_missing_framework_says_what_to_install(monkeypatch: pytest.MonkeyPatc
     absent = Framework("nothing", "no_such_package_here", "no-such-package", "pip install x")
     assert installed_version(absent) is None
     monkeypatch.setitem(FRAMEWORKS, "nothing", absent)
-    monkeypatch.setitem(layer_kind("deconv2d").FRAMEWORKS, "nothing", absent.module)
+    monkeypatch.setitem(ADAPTERS["deconv2d"], "nothing", absent.module)
     with pytest.raises(FrameworkError, match="no_such_package_here is not installed; pip"):
         framework_module("nothing")
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from cases.case import Case, parse_case_id
-from cases.fuzz import valid_cases
+from cases.deconv2d.fuzz import valid_cases
 from harness.engine import run_case
 from harness.loading import load_implementation
 

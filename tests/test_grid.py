@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from cases.blocks import BLOCK_SIZES, BLOCKED_AXES, just_past
 from cases.case import Case, parse_case_id
 from cases.covering import (
     all_interactions,
@@ -19,7 +20,7 @@ from cases.covering import (
     pairs_of,
     pairwise_rows,
 )
-from cases.grids import (
+from cases.deconv2d.grid import (
     COMPONENTS,
     CORE_FACTORS,
     EDGE_CASES,
@@ -30,9 +31,9 @@ from cases.grids import (
     pairwise_configs,
     violates,
 )
-from cases.realistic import BLOCK_SIZES, BLOCKED_AXES, REALISTIC_DEFAULT, REALISTIC_FULL, just_past
+from cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from cases.kinds import LAYER_KINDS, layer_kind
 from harness.data import case_data
-from harness.layers import LAYER_KINDS, layer_kind
 from tests.commands import ROOT
 from tests.factor_rows import rows_of
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from cases.case import Case, parse_case_id
-from harness.layers import LAYER_KINDS, kind_of_case_id, layer_kind
-from harness.layers.kind import REQUIRED
+from cases.kind import REQUIRED
+from cases.kinds import LAYER_KINDS, kind_of_case_id, layer_kind
 from harness.selection import GateOptions, UsageError, resolve_layer
 from tests.commands import gradgate
 
@@ -145,7 +145,7 @@ def test_options_infer_the_kind_from_case_ids_and_refuse_a_mismatch() -> None:
         report_dir=None,
         baseline=None,
     )
-    assert (opts.layer, opts.impl) == ("conv2d", "harness.layers.conv2d.reference")
+    assert (opts.layer, opts.impl) == ("conv2d", "reference_impl.conv2d")
     with pytest.raises(UsageError, match="is a conv2d case, but --layer is deconv2d"):
         GateOptions(case_ids=(CONV2D_ID,)).cases()
     with pytest.raises(UsageError, match="several layer kinds"):
@@ -167,7 +167,7 @@ def test_gradgate_run_layer_conv2d_end_to_end(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     assert report["layer"] == "conv2d"
-    assert report["implementation"] == "harness.layers.conv2d.reference"
+    assert report["implementation"] == "reference_impl.conv2d"
     assert report["summary"]["passed"] == report["summary"]["total"] > 0
     assert all(c["id"].startswith("conv2d-") for c in report["cases"])
     assert "Conv2D" in (tmp_path / "r" / "summary.md").read_text().splitlines()[0]

@@ -8,7 +8,7 @@ import pytest
 
 import reference_impl as ref
 from cases.case import parse_case_id
-from cases.grids import grid_cases
+from cases.deconv2d.grid import grid_cases
 from harness.data import case_data
 from harness.engine import run_case
 from harness.layouts import ARRAYS, LAYOUTS, in_layout, layouts_for

@@ -14,7 +14,7 @@ import pytest
 from cases.case import Case
 from harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
 from harness.adapters.numpy_ml_compat import ensure_importable
-from harness.layers.conv2d import reference as conv2d
+from reference_impl.conv2d import maths as conv2d
 from tests.conv2d_cases import arrays, sample_conv2d_cases
 
 pytestmark = pytest.mark.skipif(

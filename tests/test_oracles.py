@@ -15,8 +15,8 @@ import pytest
 
 import reference_impl as ref
 from cases.case import Case, parse_case_id
-from cases.grids import FACTORS, grid_cases
-from cases.realistic import REALISTIC_DEFAULT
+from cases.deconv2d.grid import FACTORS, grid_cases
+from cases.deconv2d.realistic import REALISTIC_DEFAULT
 from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
 from harness.comparison import compare
 from harness.data import CaseData, case_data
@@ -234,7 +234,7 @@ def test_fd_allows_for_a_kink_crossing_too_shallow_to_see() -> None:
     """A float32 relu case with Z 3e-5 from the kink: the crossing at the retry step is below
     the second difference's detection threshold, and a correct layer must still pass."""
     case = parse_case_id("conv2d-n9-c33x33-g33-i17x17-k3x3-s2x2-p1.1.1.1-d1x1-b1-relu-f32")
-    for spec in ("harness.layers.conv2d.reference", "tests.independent_conv2d"):
+    for spec in ("reference_impl.conv2d", "tests.independent_conv2d"):
         result = run_case(load_implementation(spec, "conv2d"), case, oracles=("fd",))
         assert result.status == "passed", result.message
         assert result.checks["fd:dX"].error_ratio < 1

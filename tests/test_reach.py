@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from cases.case import Case, parse_case_id
+from cases.kinds import LAYER_KINDS, layer_kind
 from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
 from harness.data import case_data
 from harness.engine import run_case
-from harness.layers import LAYER_KINDS, layer_kind
 from harness.loading import Implementation, load_implementation
 from harness.reach import unreached
 

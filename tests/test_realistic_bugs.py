@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from cases.case import Case
-from cases.grids import grid_cases, triple_configs
-from cases.realistic import REALISTIC_DEFAULT
+from cases.deconv2d.grid import grid_cases, triple_configs
+from cases.deconv2d.realistic import REALISTIC_DEFAULT
 from harness.loading import load_implementation
 from harness.result import CaseResult
 from tests.realistic_bugs import REALISTIC_BUGS

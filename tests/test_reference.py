@@ -9,7 +9,7 @@ import reference_impl as ref
 from cases.case import Case
 from harness.data import case_data
 from harness.oracles.torch_autograd import torch_results
-from reference_impl.config import ACTIVATIONS
+from reference_impl.activations import ACTIVATIONS
 
 
 def _sample_cases(count: int, seed: int) -> list[Case]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.baseline import compare_reports
+from harness import atomic
 from harness.merge import merge_reports
-from harness.reports import atomic
+from harness.reports.baseline import compare_reports
 from harness.reports.html import render_html
 from harness.reports.report_json import ReportError, build_report, read_report, write_report
 from harness.reports.summary_md import MAX_BYTES, render_summary

@@ -14,10 +14,12 @@ import torch
 import torch.nn.functional as F
 
 from cases.case import Case
-from harness.layers.conv2d import reference as conv2d
-from harness.layers.conv2d.torch_oracle import torch_conv2d_results
+from cases.kinds import layer_kind
+from harness.oracles.torch_autograd import kind_results
+from reference_impl.conv2d import maths as conv2d
 from tests.conv2d_cases import arrays, conv2d_case, sample_conv2d_cases
 
+CONV2D = layer_kind("conv2d")
 DEFECT_TORCH = torch.__version__.startswith("2.13.")
 
 
@@ -73,7 +75,7 @@ def test_plain_autograd_raises_on_these(case: Case) -> None:
 @pytest.mark.parametrize("case", RAISING, ids=lambda c: c.id)
 def test_oracle_answers_and_agrees_with_the_reference(case: Case) -> None:
     X, W, b, dY = arrays(case, 0)
-    got = torch_conv2d_results(X, W, b, dY, case.cfg)
+    got = kind_results(CONV2D, X, W, b, dY, case.cfg)
     dX, dW, db = conv2d.backward(dY, X, W, b, case.cfg)
     expected = {"Y": conv2d.forward(X, W, b, case.cfg), "dX": dX, "dW": dW, "db": db}
     assert set(got) == ({"Y", "dX", "dW", "db"} if case.bias else {"Y", "dX", "dW"})
@@ -117,7 +119,7 @@ def test_the_conditions_predict_exactly_where_plain_autograd_raises() -> None:
 def test_oracle_answers_on_every_sampled_configuration() -> None:
     for case in _small_float64_cases():
         X, W, b, dY = arrays(case, 1)
-        got = torch_conv2d_results(X, W, b, dY, case.cfg)
+        got = kind_results(CONV2D, X, W, b, dY, case.cfg)
         dX, dW, _ = conv2d.backward(dY, X, W, b, case.cfg)
         np.testing.assert_allclose(got["dW"], dW, rtol=1e-12, atol=1e-12, err_msg=case.id)
         np.testing.assert_allclose(got["dX"], dX, rtol=1e-12, atol=1e-12, err_msg=case.id)
@@ -126,4 +128,4 @@ def test_oracle_answers_on_every_sampled_configuration() -> None:
 def test_oracle_checks_dy_shape() -> None:
     X, W, b, dY = arrays(RAISING[0], 0)
     with pytest.raises(ValueError, match=r"dY must have shape \(n, out_h, out_w, out_ch\)"):
-        torch_conv2d_results(X, W, b, dY[:, :0], RAISING[0].cfg)
+        kind_results(CONV2D, X, W, b, dY[:, :0], RAISING[0].cfg)

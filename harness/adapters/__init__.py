@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from cases.kinds import DEFAULT_LAYER
 from harness.adapters.layer_class import adapt_layer_class, is_layer_class
 from harness.adapters.torch_module import adapt_torch_class, is_torch_layer_class
-from harness.layers import DEFAULT_LAYER
-from harness.loading import Implementation, ImplementationError
+from harness.implementation import Implementation, ImplementationError
 
 
 def adapt_class(name: str, cls: type, layer: str = DEFAULT_LAYER) -> Implementation:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.loading import Implementation
+from harness.implementation import Implementation
 
 REQUIRED_PARAMETERS = ("out_ch", "kernel_shape", "pad", "stride", "act_fn")
 NUMPY_ML_ACTIVATIONS = {

@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from cases.kinds import DEFAULT_LAYER
 from harness.frameworks.translations import symmetric_part
-from harness.layers import DEFAULT_LAYER
-from harness.loading import Implementation
+from harness.implementation import Implementation
 
 
 def is_torch_layer_class(cls: type) -> bool:

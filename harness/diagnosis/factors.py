@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cases.case import parse_case_id
-from reference_impl.config import ACTIVATIONS
+from reference_impl.activations import ACTIVATIONS
 
 Config = Mapping[str, Any]
 

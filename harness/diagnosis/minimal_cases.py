@@ -206,6 +206,6 @@ def search_isolated(
 
 
 def _write_json(path: Path, data: object) -> None:
-    from harness.reports.atomic import write_atomic
+    from harness.atomic import write_atomic
 
     write_atomic(path, json.dumps(data))

@@ -14,8 +14,8 @@ def main(argv: list[str]) -> int:
     request = json.loads(request_path.read_text())
     import torch
 
+    from cases.kinds import DEFAULT_LAYER, kind_of_case_id
     from harness.diagnosis.minimal_cases import _write_json, search_in_process
-    from harness.layers import DEFAULT_LAYER, kind_of_case_id
     from harness.loading import ImplementationError, load_implementation
 
     torch.set_num_threads(1)  # like a gate worker: the machine is shared

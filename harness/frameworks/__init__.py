@@ -14,7 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass
 
-from harness.layers import DEFAULT_LAYER
+from cases.kinds import DEFAULT_LAYER
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,13 @@ FRAMEWORKS: dict[str, Framework] = {
 }
 
 
+# Per layer kind, the module adapting each framework that offers it (Deconv2D: every one).
+ADAPTERS: dict[str, dict[str, str]] = {
+    "deconv2d": {name: framework.module for name, framework in FRAMEWORKS.items()},
+    "conv2d": {"torch": "harness.frameworks.torch_conv2d"},
+}
+
+
 class FrameworkError(Exception):
     """An unknown or missing framework; the message says what to choose or install."""
 
@@ -83,14 +90,12 @@ def unusable_reason(framework: Framework) -> str | None:
 
 
 def framework_module(name: str, layer: str = DEFAULT_LAYER) -> str:
-    """The implementation module for `--framework NAME` on layer kind `layer` (the kind's
-    own FRAMEWORKS table); FrameworkError if unknown, unusable, or without that layer."""
-    from harness.layers import layer_kind
-
+    """The implementation module for `--framework NAME` on layer kind `layer` (`ADAPTERS`);
+    FrameworkError if unknown, unusable, or without that layer."""
     framework = FRAMEWORKS.get(name)
     if framework is None:
         raise FrameworkError(f"--framework accepts {', '.join(FRAMEWORKS)} or list; got {name!r}")
-    adapters = layer_kind(layer).FRAMEWORKS
+    adapters = ADAPTERS.get(layer, {})
     if name not in adapters:
         raise FrameworkError(
             f"--framework {name} has no {layer} adapter; for --layer {layer}: {', '.join(adapters)}"

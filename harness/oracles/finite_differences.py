@@ -11,7 +11,7 @@ Entries whose effects on the output cannot overlap are perturbed together ("colo
 - b: every entry at once.
 
 Colours are assigned greedily, from the exact reach of each row or tap under the configured
-stride, dilation and padding (as the layer kind defines it, `harness.layers`), so each output
+stride, dilation and padding (as the layer kind defines it, `cases.kinds`), so each output
 element moves with at most one perturbed entry and one forward pair per colour yields every
 entry's derivative: sum dY * (Y+ - Y-) over that entry's footprint, divided by its actual step.
 The number of forward calls depends on kernel, stride, dilation and channels, not on batch or

@@ -1,17 +1,25 @@
-"""Oracle 1: PyTorch ConvTranspose2d with autograd, in float64.
+"""Oracle 1: the layer kind's own PyTorch op with autograd, in float64.
 
-Layouts are translated (channels-last <-> NCHW, W (kh, kw, in, out/g) <-> (in, out/g, kh, kw));
-asymmetric padding is applied by cropping the padding-free output, which is exactly what
-PyTorch's symmetric `padding` does on both sides.
+Generic over kinds: a kind gives its torch op (`torch_linear`, which also turns the contract's
+asymmetric padding into what torch offers) and its weight layout (`TORCH_W_AXES`); this module
+translates layouts (channels-last <-> NCHW), applies the activation, and differentiates.
+
+Every leaf is copied into a fresh, default-strided (NCHW-contiguous) float64 tensor, never a
+view of numpy: torch 2.13.0's float64 `conv2d` backward raises "slow_conv2d: grad_weight must be
+contiguous" on permuted views in some configurations (docs/findings/torch-conv2d-float64.md),
+and with contiguous leaves the same autograd graph is computed on every configuration.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from cases.case import Case
+from cases.kind import LayerKind
 from harness.data import CaseData
 
 
@@ -29,44 +37,45 @@ def torch_activation(name: str, z: torch.Tensor) -> torch.Tensor:
     raise ValueError(f"unknown activation {name!r}")
 
 
-def torch_forward(
-    X: torch.Tensor, W: torch.Tensor, b: torch.Tensor | None, case: Case
-) -> torch.Tensor:
-    """Y in NCHW from X in NCHW and W in torch's (in, out/groups, kh, kw) layout."""
-    z = F.conv_transpose2d(
-        X,
-        W,
-        b,
-        stride=case.stride,
-        padding=0,
-        output_padding=case.output_padding,
-        groups=case.groups,
-        dilation=case.dilation,
-    )
-    top, bottom, left, right = case.padding
-    z = z[:, :, top : z.shape[2] - bottom, left : z.shape[3] - right]
-    return torch_activation(case.activation, z)
-
-
 def _leaf(arr: np.ndarray) -> torch.Tensor:
-    """A float64 leaf tensor with default strides (torch's backward kernels expect them)."""
-    return torch.tensor(np.ascontiguousarray(arr, dtype=np.float64)).contiguous().requires_grad_()
+    """A float64 leaf that owns default (NCHW-contiguous) strides, never a view of numpy."""
+    t = torch.tensor(np.array(arr, dtype=np.float64, order="C"))
+    return t.contiguous(memory_format=torch.contiguous_format).requires_grad_()
 
 
-def torch_results(case: Case, data: CaseData) -> dict[str, np.ndarray]:
-    """Y, dX, dW and (with bias) db in the contract's layouts, float64."""
-    X = _leaf(data.X.transpose(0, 3, 1, 2))
-    W = _leaf(data.W.transpose(2, 3, 0, 1))
-    b = None if data.b is None else torch.tensor(data.b, dtype=torch.float64, requires_grad=True)
-    Y = torch_forward(X, W, b, case)
-    dY = torch.tensor(np.ascontiguousarray(data.dY.transpose(0, 3, 1, 2)), dtype=torch.float64)
-    inputs = [X, W] if b is None else [X, W, b]
-    grads = torch.autograd.grad(Y, inputs, dY)
+def kind_results(
+    kind: LayerKind,
+    X: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None,
+    dY: np.ndarray,
+    cfg: Any,
+) -> dict[str, np.ndarray]:
+    """Y, dX, dW and (with bias) db of sum(dY * Y) for layer kind `kind`, in the contract's
+    layouts, float64, whatever the dtype of the arrays given."""
+    axes = kind.TORCH_W_AXES
+    Xt = _leaf(X.transpose(0, 3, 1, 2))
+    Wt = _leaf(W.transpose(axes))
+    bt = None if b is None else _leaf(b)
+    Y = torch_activation(cfg.activation, kind.torch_linear(Xt, Wt, bt, cfg))
+    if tuple(Y.shape) != (dY.shape[0], dY.shape[3], dY.shape[1], dY.shape[2]):
+        raise ValueError(
+            f"dY must have shape (n, out_h, out_w, out_ch) = "
+            f"{(Y.shape[0], Y.shape[2], Y.shape[3], Y.shape[1])}, got {dY.shape}"
+        )
+    dYt = torch.tensor(np.array(dY.transpose(0, 3, 1, 2), dtype=np.float64, order="C"))
+    inputs = [Xt, Wt] if bt is None else [Xt, Wt, bt]
+    grads = torch.autograd.grad(Y, inputs, dYt)
     out = {
         "Y": Y.detach().numpy().transpose(0, 2, 3, 1),
         "dX": grads[0].numpy().transpose(0, 2, 3, 1),
-        "dW": grads[1].numpy().transpose(2, 3, 0, 1),
+        "dW": grads[1].numpy().transpose(np.argsort(axes)),
     }
-    if b is not None:
+    if bt is not None:
         out["db"] = grads[2].numpy()
     return out
+
+
+def torch_results(case: Case, data: CaseData) -> dict[str, np.ndarray]:
+    """The torch oracle's results on a case's data."""
+    return kind_results(case.kind, data.X, data.W, data.b, data.dY, case.cfg)

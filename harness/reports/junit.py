@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from harness.reports.atomic import write_atomic
+from harness.atomic import write_atomic
 
 
 def _case_id(testcase: ET.Element) -> str | None:

@@ -7,8 +7,8 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from harness.layers import DEFAULT_LAYER
-from harness.reports.atomic import write_atomic
+from cases.kinds import DEFAULT_LAYER
+from harness.atomic import write_atomic
 from harness.result import STATUSES
 
 SCHEMA = 1
@@ -35,7 +35,7 @@ def layer_note(report: dict[str, Any]) -> str:
     layer = report.get("layer")
     if layer is None:
         return ""
-    from harness.layers import layer_kind
+    from cases.kinds import layer_kind
 
     return f" [{layer_kind(layer).TITLE}]"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.baseline import Comparison
+from harness.reports.baseline import Comparison
 from harness.reports.diagnosis_section import diagnosis_markdown
 from harness.reports.report_json import layer_note, oracle_crashes, worst_ratio
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from cases.case import Case
-from harness.baseline import Comparison, compare_reports
+from harness.atomic import write_atomic
 from harness.diagnosis import DiagnosisSettings, with_diagnosis
-from harness.reports.atomic import write_atomic
+from harness.reports.baseline import Comparison, compare_reports
 from harness.reports.html import render_html
 from harness.reports.junit import settle_crashed
 from harness.reports.report_json import build_report, read_report, write_report

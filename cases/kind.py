@@ -2,8 +2,9 @@
 reports read (see docs/architecture.md, "Adding a layer kind").
 
 A kind is a module; `LayerKind` is its static shape.  Every function takes plain values or a
-`cases.case.Case`, so the kind never imports the engine.  Heavy dependencies (torch, the
-grids, Hypothesis) are imported inside the functions that need them.
+`cases.case.Case`, so the kind never imports the harness.  Heavy dependencies (torch, the
+grids, Hypothesis) are imported inside the functions that need them; the torch translation is
+data (`TORCH_W_AXES`) and a function of torch tensors (`torch_linear`).
 """
 
 from __future__ import annotations
@@ -13,20 +14,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
+    import torch
 
     from cases.case import Case
-    from harness.data import CaseData
 
 Reach = list[set[int]]
 
-# The attributes `harness.layers.layer_kind` checks a kind module for.
+# The attributes `cases.kinds.layer_kind` checks a kind module for.
 REQUIRED: tuple[str, ...] = (
     "NAME",
     "TITLE",
     "ID_PREFIX",
     "OUTPUT_PADDING",
     "REFERENCE",
-    "FRAMEWORKS",
     "config",
     "output_shape",
     "w_shape",
@@ -37,7 +37,8 @@ REQUIRED: tuple[str, ...] = (
     "w_canonical",
     "w_from_canonical",
     "dw_terms",
-    "torch_results",
+    "TORCH_W_AXES",
+    "torch_linear",
     "grid_cases",
     "fuzz_cases",
 )
@@ -49,7 +50,8 @@ class LayerKind(Protocol):
     ID_PREFIX: str  # "" for Deconv2D (ids unchanged), "conv2d-" otherwise
     OUTPUT_PADDING: bool  # whether cases carry an output padding (else it must be (0, 0))
     REFERENCE: str  # the implementation gated when no --impl is given
-    FRAMEWORKS: dict[str, str]  # --framework NAME -> the module adapting it to this kind
+    # W's axes in torch's weight layout: torch_W = W.transpose(TORCH_W_AXES)
+    TORCH_W_AXES: tuple[int, int, int, int]
 
     @staticmethod
     def config(case: Case) -> Any:
@@ -96,8 +98,10 @@ class LayerKind(Protocol):
         """How many products one element of dW sums, at most."""
 
     @staticmethod
-    def torch_results(case: Case, data: CaseData) -> dict[str, np.ndarray]:
-        """Y, dX, dW (and db with bias) from PyTorch autograd in float64, contract layouts."""
+    def torch_linear(
+        X: torch.Tensor, W: torch.Tensor, b: torch.Tensor | None, cfg: Any
+    ) -> torch.Tensor:
+        """Z (NCHW, no activation) from X in NCHW and W in torch's layout, by torch's own op."""
 
     @staticmethod
     def grid_cases(grid: str, dtypes: Sequence[str]) -> list[Case]:

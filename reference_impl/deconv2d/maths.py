@@ -17,19 +17,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from reference_impl.activations import activate, activation_grad
-from reference_impl.config import DeconvConfig, full_size, output_shape
-
-
-def _check_arrays(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> None:
-    for name, arr in (("X", X), ("W", W)):
-        if not isinstance(arr, np.ndarray):
-            raise ValueError(f"{name} must be a numpy array, got {type(arr).__name__}")
-    if X.dtype != W.dtype or X.dtype not in (np.float32, np.float64):
-        raise ValueError(
-            f"X and W must both be float32 or both float64, got {X.dtype} and {W.dtype}"
-        )
-    if b is not None and (not isinstance(b, np.ndarray) or b.dtype != X.dtype):
-        raise ValueError(f"b must be a numpy array of dtype {X.dtype} or None")
+from reference_impl.arrays import check_arrays
+from reference_impl.deconv2d.config import DeconvConfig, full_size, output_shape
 
 
 def _grouped_weights(W: np.ndarray, groups: int) -> np.ndarray:
@@ -49,7 +38,7 @@ def linear_forward(
     X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
 ) -> np.ndarray:
     """Z = conv_transpose2d(X, W) cropped by padding, + b (no activation)."""
-    _check_arrays(X, W, b)
+    check_arrays(X, W, b)
     n, out_h, out_w, out_ch = output_shape(X.shape, W.shape, cfg)
     _, in_h, in_w, _ = X.shape
     kh, kw, _, cog = W.shape
@@ -116,7 +105,7 @@ def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Gradients (dX, dW, db) of sum(dY * Y) with respect to X, W and b; db is None without b."""
-    _check_arrays(X, W, b)
+    check_arrays(X, W, b)
     expected = output_shape(X.shape, W.shape, cfg)
     if dY.shape != expected:
         raise ValueError(f"dY must have shape {expected} (the forward output), got {dY.shape}")

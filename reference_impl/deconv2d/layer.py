@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from reference_impl.config import IntPair, Padding, make_config
-from reference_impl.conv_transpose import backward, forward
+from reference_impl.deconv2d.config import make_config
+from reference_impl.deconv2d.maths import backward, forward
+from reference_impl.params import IntPair, Padding
 
 _ACTIVATION_ALIASES = {
     "none": "identity",

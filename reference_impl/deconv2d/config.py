@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-IntPair = int | tuple[int, int] | list[int]
-Padding = int | tuple[int, ...] | list[int]
-
-ACTIVATIONS: tuple[str, ...] = ("identity", "relu", "leaky_relu", "tanh", "sigmoid")
+from reference_impl.params import (
+    IntPair,
+    Padding,
+    as_int,
+    check_geometry,
+    check_groups_and_activation,
+    four_sides,
+    pair,
+)
 
 
 @dataclass(frozen=True)
@@ -30,47 +35,6 @@ class DeconvConfig:
     activation: str = "identity"
 
 
-def _as_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            import numpy as np
-
-            if isinstance(value, np.integer):
-                return int(value)
-        except ImportError:  # pragma: no cover
-            pass
-        raise ValueError(f"{name} must be an int or a tuple of ints, got {value!r}")
-    return value
-
-
-def _pair(name: str, value: IntPair) -> tuple[int, int]:
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a (rows, cols) pair, got {value!r}")
-        return (_as_int(name, value[0]), _as_int(name, value[1]))
-    v = _as_int(name, value)
-    return (v, v)
-
-
-def _padding(value: Padding) -> tuple[int, int, int, int]:
-    if isinstance(value, str):
-        raise ValueError(
-            f"padding must be an int, (rows, cols) or (top, bottom, left, right), got {value!r}"
-        )
-    if isinstance(value, (tuple, list)):
-        if len(value) == 2:
-            r, c = (_as_int("padding", v) for v in value)
-            return (r, r, c, c)
-        if len(value) == 4:
-            t, b, left, right = (_as_int("padding", v) for v in value)
-            return (t, b, left, right)
-        raise ValueError(
-            f"padding must be an int, (rows, cols) or (top, bottom, left, right), got {value!r}"
-        )
-    p = _as_int("padding", value)
-    return (p, p, p, p)
-
-
 def make_config(
     *,
     stride: IntPair = 1,
@@ -82,11 +46,11 @@ def make_config(
 ) -> DeconvConfig:
     """Normalise the short forms users write (an int, a pair) and validate each value alone."""
     cfg = DeconvConfig(
-        stride=_pair("stride", stride),
-        padding=_padding(padding),
-        dilation=_pair("dilation", dilation),
-        output_padding=_pair("output_padding", output_padding),
-        groups=_as_int("groups", groups),
+        stride=pair("stride", stride),
+        padding=four_sides(padding),
+        dilation=pair("dilation", dilation),
+        output_padding=pair("output_padding", output_padding),
+        groups=as_int("groups", groups),
         activation="identity" if activation is None else activation,
     )
     validate_config(cfg)
@@ -95,31 +59,15 @@ def make_config(
 
 def validate_config(cfg: DeconvConfig) -> None:
     """Check each hyperparameter on its own; shapes are checked by `output_shape`."""
-    stride = tuple(cfg.stride)
-    dilation = tuple(cfg.dilation)
-    padding = tuple(cfg.padding)
-    output_padding = tuple(cfg.output_padding)
-    groups = cfg.groups
-    activation = cfg.activation
-    for axis, s in zip(("rows", "cols"), stride):
-        if s < 1:
-            raise ValueError(f"stride must be >= 1 on each axis, got {s} on {axis}")
-    for axis, d in zip(("rows", "cols"), dilation):
-        if d < 1:
-            raise ValueError(f"dilation must be >= 1 on each axis (1 = none), got {d} on {axis}")
-    for side, p in zip(("top", "bottom", "left", "right"), padding):
-        if p < 0:
-            raise ValueError(f"padding must be >= 0 on each side, got {p} on {side}")
-    for axis, op, s, d in zip(("rows", "cols"), output_padding, stride, dilation):
+    stride, dilation = tuple(cfg.stride), tuple(cfg.dilation)
+    check_geometry(stride, dilation, tuple(cfg.padding))
+    for axis, op, s, d in zip(("rows", "cols"), tuple(cfg.output_padding), stride, dilation):
         if not 0 <= op < max(s, d):
             raise ValueError(
                 f"output_padding on {axis} must be in [0, max(stride, dilation) - 1] = "
                 f"[0, {max(s, d) - 1}], got {op}"
             )
-    if groups < 1:
-        raise ValueError(f"groups must be >= 1, got {groups}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    check_groups_and_activation(cfg.groups, cfg.activation)
 
 
 def output_shape(

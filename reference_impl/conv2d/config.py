@@ -8,8 +8,8 @@ Conventions (PyTorch Conv2d, channels-last arrays; docs/contract.md):
 - no output padding: a Conv2D config has no such field, and a config object that carries a
   non-zero ``output_padding`` is refused rather than silently ignored.
 
-Each value alone is validated by `reference_impl.config.validate_config` (the rules and their
-messages are the same for both layer kinds); shapes are checked by `conv2d_output_shape`.
+Each value alone is checked by `reference_impl.params` (the rules and their messages are the same
+for every layer kind); shapes are checked by `conv2d_output_shape`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from reference_impl.config import (
-    DeconvConfig,
+from reference_impl.params import (
     IntPair,
     Padding,
-    _as_int,
-    _padding,
-    _pair,
-    validate_config,
+    as_int,
+    check_geometry,
+    check_groups_and_activation,
+    four_sides,
+    pair,
 )
 
 
@@ -64,10 +64,10 @@ def make_conv2d_config(
 ) -> Conv2DConfig:
     """Normalise the short forms users write (an int, a pair) and validate each value alone."""
     cfg = Conv2DConfig(
-        stride=_pair("stride", stride),
-        padding=_padding(padding),
-        dilation=_pair("dilation", dilation),
-        groups=_as_int("groups", groups),
+        stride=pair("stride", stride),
+        padding=four_sides(padding),
+        dilation=pair("dilation", dilation),
+        groups=as_int("groups", groups),
         activation="identity" if activation is None else activation,
     )
     validate_conv2d_config(cfg)
@@ -82,16 +82,8 @@ def validate_conv2d_config(cfg: Conv2DConfigLike) -> None:
             f"output_padding must be (0, 0) for Conv2D (it has no output padding), "
             f"got {output_padding}"
         )
-    validate_config(
-        DeconvConfig(
-            stride=tuple(cfg.stride),  # type: ignore[arg-type]
-            padding=tuple(cfg.padding),  # type: ignore[arg-type]
-            dilation=tuple(cfg.dilation),  # type: ignore[arg-type]
-            output_padding=(0, 0),
-            groups=cfg.groups,
-            activation=cfg.activation,
-        )
-    )
+    check_geometry(tuple(cfg.stride), tuple(cfg.dilation), tuple(cfg.padding))
+    check_groups_and_activation(cfg.groups, cfg.activation)
 
 
 def conv2d_output_shape(

@@ -18,8 +18,8 @@ from cases.assembly import GRIDS as GRIDS
 from cases.assembly import Tiers, assemble, case_from_row, channels_violate, int_level
 from cases.case import DEFAULT_LAYER, DTYPES, Case, parse_case_id
 from cases.covering import Factors, Row, covering_rows, pairwise_rows
-from cases.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
-from reference_impl.config import ACTIVATIONS
+from cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from reference_impl.activations import ACTIVATIONS
 
 # Each factor with its levels; padding levels are (before, after) on one axis.
 FACTORS: Factors = (

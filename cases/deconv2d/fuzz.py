@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from cases.case import DTYPES, Case
-from reference_impl.config import ACTIVATIONS
+from reference_impl.activations import ACTIVATIONS
 
 
 @st.composite

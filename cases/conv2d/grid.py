@@ -23,9 +23,9 @@ from itertools import product
 from cases.assembly import GRIDS as GRIDS
 from cases.assembly import Tiers, assemble, case_from_row, channels_violate, int_level
 from cases.case import DTYPES, Case, parse_case_id
+from cases.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from cases.covering import Factors, Row, covering_rows, pairwise_rows
-from harness.layers.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
-from reference_impl.config import ACTIVATIONS
+from reference_impl.activations import ACTIVATIONS
 
 LAYER = "conv2d"
 

@@ -1,8 +1,9 @@
 """Deconv2D, the transposed 2-D convolution (PyTorch ConvTranspose2d semantics).
 
-The layer kind gradgate started with; its maths, grids and torch translation predate the
-seam and live in `reference_impl`, `cases` and `harness.oracles.torch_autograd`.  This module
-is the description the engine reads (`harness.layers.kind`).
+This module is the description the engine reads (`cases.kind`); the maths are
+`reference_impl.deconv2d`, the grids `grid.py` (with the realistic tier, `realistic.py`) and the
+fuzz strategy `fuzz.py` beside it.  Torch's ConvTranspose2d has symmetric padding only: the
+asymmetric (top, bottom, left, right) crop is applied to its padding-free output.
 """
 
 from __future__ import annotations
@@ -12,24 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reference_impl.config import DeconvConfig, make_config
-from reference_impl.config import output_shape as output_shape
-from reference_impl.conv_transpose import linear_backward as linear_backward
-from reference_impl.conv_transpose import linear_forward as linear_forward
+from reference_impl.deconv2d.config import DeconvConfig, make_config
+from reference_impl.deconv2d.config import output_shape as output_shape
+from reference_impl.deconv2d.maths import linear_backward as linear_backward
+from reference_impl.deconv2d.maths import linear_forward as linear_forward
 
 if TYPE_CHECKING:
+    import torch
+
     from cases.case import Case
-    from harness.data import CaseData
 
 NAME = "deconv2d"
 TITLE = "Deconv2D (transposed 2-D convolution)"
 ID_PREFIX = ""
 OUTPUT_PADDING = True
 REFERENCE = "reference_impl"
-FRAMEWORKS = {
-    name: f"harness.frameworks.{name}"
-    for name in ("jax", "tensorflow", "tinygrad", "paddle", "mlx", "torch")
-}
+TORCH_W_AXES = (2, 3, 0, 1)  # (kh, kw, in, out // g) -> torch's (in, out // g, kh, kw)
 
 
 def config(case: Case) -> DeconvConfig:
@@ -69,19 +68,32 @@ def dw_terms(case: Case) -> int:
     return case.batch * case.in_h * case.in_w
 
 
-def torch_results(case: Case, data: CaseData) -> dict[str, np.ndarray]:
-    from harness.oracles.torch_autograd import torch_results as results
+def torch_linear(
+    X: torch.Tensor, W: torch.Tensor, b: torch.Tensor | None, cfg: DeconvConfig
+) -> torch.Tensor:
+    import torch.nn.functional as F
 
-    return results(case, data)
+    z = F.conv_transpose2d(
+        X,
+        W,
+        b,
+        stride=cfg.stride,
+        padding=0,
+        output_padding=cfg.output_padding,
+        groups=cfg.groups,
+        dilation=cfg.dilation,
+    )
+    top, bottom, left, right = cfg.padding
+    return z[:, :, top : z.shape[2] - bottom, left : z.shape[3] - right]
 
 
 def grid_cases(grid: str, dtypes: Sequence[str]) -> list[Case]:
-    from cases.grids import grid_cases as cases
+    from cases.deconv2d.grid import grid_cases as cases
 
     return cases(grid, dtypes)
 
 
 def fuzz_cases(dtypes: tuple[str, ...]) -> Any:
-    from cases.fuzz import valid_cases
+    from cases.deconv2d.fuzz import valid_cases
 
     return valid_cases(dtypes=dtypes)

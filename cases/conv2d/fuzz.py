@@ -13,7 +13,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from cases.case import DTYPES, Case
-from reference_impl.config import ACTIVATIONS
+from reference_impl.activations import ACTIVATIONS
 
 # How much padding beyond what the dilated kernel needs an axis may draw.
 EXTRA_PADDING = 3

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from harness.atomic import write_atomic
 from harness.diagnosis import DiagnosisSettings, with_diagnosis
-from harness.reports.atomic import write_atomic
 from harness.reports.diagnosis_section import diagnosis_html, diagnosis_markdown, splice
 from harness.reports.report_json import read_report, write_report
 

@@ -3,30 +3,15 @@
 Each case is named for the layer it comes from.  Channel counts and image sizes are the
 network's, moved just past a multiple of 4, 8 and 16 (257 for 256, 129 for 128, 17 for 16...)
 so that code working in blocks of 4, 8 or 16 (batch chunks, column tiles, channel blocks) meets
-a remainder; `just_past` says precisely what that means and tests/test_grid.py checks that the
-`default` tier crosses every such boundary on batch, input rows, input cols, in_ch and out_ch.
+a remainder; `cases.blocks.just_past` says precisely what that means, and tests/test_grid.py
+checks that the `default` tier crosses every such boundary on batch, input rows, input cols,
+in_ch and out_ch.
 Ids are written out, so they stay stable whatever else changes.
 """
 
 from __future__ import annotations
 
 from cases.case import Case, parse_case_id
-
-# Block sizes that implementations use for batch chunks, tiles and channel blocks.
-BLOCK_SIZES: tuple[int, ...] = (4, 8, 16)
-# The axes on which a block size must be crossed.
-BLOCKED_AXES: tuple[str, ...] = ("batch", "in_h", "in_w", "in_ch", "out_ch")
-
-
-def just_past(value: int, block: int) -> bool:
-    """True when `value` holds at least one full block and a short remainder block.
-
-    value > block and 1 <= value % block <= max(1, block // 4): the last block is at most a
-    quarter full (5 for 4; 9, 10 for 8; 17 to 20 and 33 to 36 for 16), which is where loops over
-    blocks go wrong: a dropped, doubled or misaligned remainder.
-    """
-    remainder = value % block
-    return value > block and 1 <= remainder <= max(1, block // 4)
 
 
 def _named(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, Case], ...]:

@@ -9,14 +9,29 @@ kind never imports another's grid.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from functools import cache
 from typing import cast
 
 from cases.kind import REQUIRED, LayerKind
 
-# The registry: a new kind is a package cases/NAME (and reference_impl/NAME) plus its name here.
-LAYER_KINDS: tuple[str, ...] = ("deconv2d", "conv2d")
+# The registry: gradgate's own kinds are packages cases/NAME (over reference_impl/NAME); an
+# installed package adds one through the `gradgate.layer_kinds` entry point group
+# (`name = "package.module"`), with no file of gradgate's edited.
+BUILT_IN: dict[str, str] = {"deconv2d": "cases.deconv2d", "conv2d": "cases.conv2d"}
+ENTRY_POINT_GROUP = "gradgate.layer_kinds"
 DEFAULT_LAYER = "deconv2d"
+
+
+def registered() -> dict[str, str]:
+    """Every kind's description module: the built-in ones, then those installed packages add."""
+    found = dict(BUILT_IN)
+    for entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=str):
+        found.setdefault(entry.name, entry.value)
+    return found
+
+
+LAYER_KINDS: tuple[str, ...] = tuple(registered())
 
 
 def check_layer_name(name: str) -> str:
@@ -29,12 +44,13 @@ def check_layer_name(name: str) -> str:
 @cache
 def layer_kind(name: str = DEFAULT_LAYER) -> LayerKind:
     """The description of layer kind `name`, checked to provide every attribute once."""
-    module = importlib.import_module(f"cases.{check_layer_name(name)}")
+    path = registered()[check_layer_name(name)]
+    module = importlib.import_module(path)
     missing = [attr for attr in REQUIRED if not hasattr(module, attr)]
     if missing:
-        raise TypeError(f"cases.{name} is not a layer kind: it lacks {', '.join(missing)}")
+        raise TypeError(f"{path} is not a layer kind: it lacks {', '.join(missing)}")
     if name != module.NAME:
-        raise TypeError(f"cases.{name} calls itself {module.NAME!r}")
+        raise TypeError(f"{path} calls itself {module.NAME!r}")
     return cast(LayerKind, module)
 
 

@@ -20,14 +20,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cases.kinds import DEFAULT_LAYER
+from cases.kinds import DEFAULT_LAYER, LAYER_KINDS
 from harness.oracles import ORACLES
 
 if TYPE_CHECKING:
     from harness.diagnosis import DiagnosisSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-LAYER_HELP = "deconv2d (default) or conv2d; without it, the kind the --case ids name"
+LAYER_HELP = (
+    f"{', '.join(LAYER_KINDS)} (default {DEFAULT_LAYER}); without it, the kind the --case ids name"
+)
 HARNESS_DIR = Path(__file__).resolve().parent
 
 

@@ -29,15 +29,13 @@ HARNESS_DIR = Path(__file__).resolve().parent
 # The folders of the harness that hold code a run may gate: layer kinds' references, frameworks.
 CODE_UNDER_TEST = ("layers", "frameworks")
 
-# What a phase means, in the words of a report; a phase under an oracle is a call that oracle
-# makes of the implementation (`oracle:fd > forward`).
+# What a phase means, in the words of a report; an oracle's phase (`oracle:NAME`) reads as the
+# oracle's PHASE, and a phase under it is a call that oracle makes of the implementation
+# (`oracle:fd > forward`).
 PHASE_WORDS = {
     "supports": "the implementation's supports(cfg)",
     "forward": "the implementation's forward",
     "backward": "the implementation's backward",
-    "oracle:torch": "the torch oracle (PyTorch float64 autograd, not the implementation)",
-    "oracle:fd": "the fd oracle",
-    "oracle:adjoint": "the adjoint oracle",
     "layout": "the implementation, called on non-contiguous inputs by the layout check",
 }
 HARD_LIMIT_PHASE = "hard time limit"
@@ -123,11 +121,14 @@ class Crash:
 
     @property
     def implementation_at_fault(self) -> bool:
-        return not self.phase.startswith("oracle:torch")
+        return self.oracle is None
 
     @property
     def oracle(self) -> str | None:
-        return "torch" if self.phase.startswith("oracle:torch") else None
+        """The oracle that crashed by itself, not in a call it made of the implementation."""
+        if self.phase.startswith("oracle:") and ">" not in self.phase:
+            return self.phase.removeprefix("oracle:").strip()
+        return None
 
     def describe(self) -> str:
         """'died in the implementation's backward (native: corrupted ...; at file.py:42)'."""
@@ -141,9 +142,20 @@ class Crash:
         return head + (f" ({'; '.join(details)})" if details else "")
 
 
+def _phase_words(part: str) -> str:
+    if part.startswith("oracle:"):
+        from harness.oracles import oracle
+
+        try:
+            return str(oracle(part.removeprefix("oracle:")).PHASE)
+        except (ValueError, TypeError, ImportError):
+            return part
+    return PHASE_WORDS.get(part, part)
+
+
 def describe_phase(phase_line: str) -> str:
     parts = [p.strip() for p in phase_line.split(">")]
-    words = [PHASE_WORDS.get(p, p) for p in parts]
+    words = [_phase_words(p) for p in parts]
     if len(words) == 1:
         return words[0]
     return f"{words[-1]}, called by {' > '.join(words[:-1])}"

@@ -28,9 +28,7 @@ from harness.data import case_data
 from harness.deadline import CaseTimeout, deadline
 from harness.layouts import layout_checks
 from harness.loading import Implementation
-from harness.oracles import ORACLES
-from harness.oracles.adjoint import adjoint_checks, identity_config
-from harness.oracles.finite_differences import fd_gradients, with_projections
+from harness.oracles import ORACLES, OracleRun, oracle
 from harness.reach import off_their_exact_value, reach_checks
 from harness.result import CaseResult
 
@@ -158,59 +156,28 @@ def _evaluate(
             )
         )
 
-    if "torch" in oracles:
-        bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
-        from harness.oracles.torch_autograd import torch_results
+    def checked_forward(
+        X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: object, what: str
+    ) -> np.ndarray:
+        out = _call("forward", impl.forward, X, W, b, cfg)
+        return require_array(what, out, shapes["Y"], case.dtype)
 
-        with crash_trail.phase("oracle:torch"):
-            expected = torch_results(case, data)
-        for q, value in expected.items():
-            checks[f"torch:{q}"] = compare(q, got[q], value, bounds[q] + bounds64[q])
-
-    if "fd" in oracles:
-
-        def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:
-            out = _call("forward", impl.forward, X, W, b, cfg)
-            return require_array("Y (finite differences)", out, shapes["Y"], case.dtype)
-
+    run = OracleRun(
+        case=case,
+        data=data,
+        mag=mag,
+        u=u,
+        got=got,
+        bounds=bounds,
+        forward=checked_forward,
+        scope=lambda c: _call("supports(cfg)", impl.scope, c),
+    )
+    for name in oracles:
         try:
-            with crash_trail.phase("oracle:fd"):
-                estimates = fd_gradients(forward, case, data, mag, u, claimed=grads, bounds=bounds)
-        except ContractViolation as exc:
-            checks["fd:outputs"] = violation_check(str(exc))
-            estimates = {}
-        for q, est in estimates.items():
-            check = compare(q, grads[q], est.estimate, bounds[q] + est.bound, ~est.excluded)
-            n_excluded = int(est.excluded.sum())
-            if n_excluded:
-                check.note = (
-                    f"{n_excluded} of {est.excluded.size} entries crossed a kink at every "
-                    "step tried: no finite-difference verdict on them"
-                )
-            if est.stray_outputs and not check.passed:
-                check.note = (
-                    f"{est.stray_outputs} outputs moved that the configured stride, padding "
-                    "and dilation say the perturbed inputs cannot reach: the forward's geometry "
-                    "differs from the configuration (see torch:Y)"
-                    + (f"; {check.note}" if check.note else "")
-                )
-            checks[f"fd:{q}"] = with_projections(check, est)
-
-    if "adjoint" in oracles:
-        lin_cfg = identity_config(case)
-        if case.activation == "identity" or _call("supports(cfg)", impl.scope, lin_cfg) is None:
-
-            def linear(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, c: object) -> np.ndarray:
-                out = _call("forward", impl.forward, X, W, b, c)
-                return require_array("Y (identity activation)", out, shapes["Y"], case.dtype)
-
-            try:
-                with crash_trail.phase("oracle:adjoint"):
-                    by_quantity = adjoint_checks(linear, grads, bounds, case, data, mag, u)
-                for q, check in by_quantity.items():
-                    checks[f"adjoint:{q}"] = check
-            except ContractViolation as exc:
-                checks["adjoint:outputs"] = violation_check(str(exc))
+            with crash_trail.phase(f"oracle:{name}"):
+                checks.update(oracle(name).checks(run))
+        except ContractViolation as exc:  # what the implementation returned to the oracle
+            checks[f"{name}:outputs"] = violation_check(str(exc))
     _cross_examine(checks)
     _finish(result, case)
 

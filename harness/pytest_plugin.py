@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from cases.kinds import DEFAULT_LAYER, LAYER_KINDS
 from harness.crash_trail import TRAIL_DIR_VARIABLE
 from harness.loading import ImplementationError
 
@@ -59,7 +60,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--gradgate-layer",
         default=None,
-        help="layer kind: deconv2d (default) or conv2d; else the --gradgate-case ids' kind",
+        help=f"layer kind: {', '.join(LAYER_KINDS)} (default {DEFAULT_LAYER}); "
+        "else the --gradgate-case ids' kind",
     )
     group.addoption("--gradgate-grid", default="default", help="smoke, default or full")
     group.addoption("--gradgate-dtype", default="float64,float32", help="comma-separated dtypes")

@@ -23,6 +23,9 @@ class Framework:
     package: str  # the import name that must be present
     distribution: str  # the installed distribution whose version is shown
     install: str  # what to install
+    # Per layer kind, the module adapting the framework's op to it; the built-in frameworks'
+    # are in `ADAPTERS` (Deconv2D: harness.frameworks.NAME).
+    adapters: tuple[tuple[str, str], ...] = ()
 
     @property
     def module(self) -> str:
@@ -61,6 +64,16 @@ ADAPTERS: dict[str, dict[str, str]] = {
     "deconv2d": {name: framework.module for name, framework in FRAMEWORKS.items()},
     "conv2d": {"torch": "harness.frameworks.torch_conv2d"},
 }
+
+# An installed package adds a framework through the `gradgate.frameworks` entry point group:
+# `name = "package.module:FRAMEWORK"`, a `Framework` whose `adapters` name its modules.
+ENTRY_POINT_GROUP = "gradgate.frameworks"
+for _entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=str):
+    if _entry.name not in FRAMEWORKS:
+        _added: Framework = _entry.load()
+        FRAMEWORKS[_entry.name] = _added
+        for _layer, _module in _added.adapters:
+            ADAPTERS.setdefault(_layer, {})[_entry.name] = _module
 
 
 class FrameworkError(Exception):

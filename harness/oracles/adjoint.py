@@ -18,6 +18,7 @@ from cases.case import Case
 from harness.bounds import Magnitudes, gamma, terms
 from harness.comparison import Check, scalar_check
 from harness.data import CaseData
+from harness.oracles import OracleRun
 from reference_impl.activations import activate, activation_grad
 
 Forward = Callable[[np.ndarray, np.ndarray, "np.ndarray | None", object], np.ndarray]
@@ -83,3 +84,23 @@ def adjoint_checks(
         bound = inner_bound(lhs_terms, rhs_terms, np.zeros_like(weights), grad_bounds["db"], ub)
         checks["db"] = scalar_check(float(lhs_terms.sum()), float(rhs_terms.sum()), bound)
     return checks
+
+
+NAME = "adjoint"
+PHASE = "the adjoint oracle"
+PICTURED = False  # its checks are two inner products, not element maps
+
+
+def checks(run: OracleRun) -> dict[str, Check]:
+    """The oracle: with the identity activation when the implementation supports it (else
+    only on identity cases), through the implementation's own forward."""
+    case = run.case
+    lin_cfg = identity_config(case)
+    if case.activation != "identity" and run.scope(lin_cfg) is not None:
+        return {}
+
+    def linear(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: object) -> np.ndarray:
+        return run.forward(X, W, b, cfg, "Y (identity activation)")
+
+    by_quantity = adjoint_checks(linear, run.grads, run.bounds, case, run.data, run.mag, run.u)
+    return {f"{NAME}:{q}": check for q, check in by_quantity.items()}

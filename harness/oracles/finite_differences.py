@@ -70,8 +70,9 @@ import numpy as np
 
 from cases.case import Case
 from harness.bounds import Magnitudes, gamma, y_bound
-from harness.comparison import Check
+from harness.comparison import Check, compare
 from harness.data import CaseData, case_rng
+from harness.oracles import OracleRun
 from reference_impl.activations import THIRD_DERIVATIVE_MAX
 
 Forward = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
@@ -589,3 +590,37 @@ def with_projections(check: Check, est: FDEstimate) -> Check:
         check.error_ratio = max(check.error_ratio, float(np.nextafter(1.0, 2.0)))
     check.note = "; ".join(notes)
     return check
+
+
+NAME = "fd"
+PHASE = "the fd oracle"
+PICTURED = True
+
+
+def checks(run: OracleRun) -> dict[str, Check]:
+    """The oracle: the gradients against the estimates, each within its bound plus the
+    estimate's, entries that crossed a kink at every step left out (and said so)."""
+    case, grads, bounds = run.case, run.grads, run.bounds
+
+    def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+        return run.forward(X, W, b, case.cfg, "Y (finite differences)")
+
+    estimates = fd_gradients(forward, case, run.data, run.mag, run.u, claimed=grads, bounds=bounds)
+    out = {}
+    for q, est in estimates.items():
+        check = compare(q, grads[q], est.estimate, bounds[q] + est.bound, ~est.excluded)
+        n_excluded = int(est.excluded.sum())
+        if n_excluded:
+            check.note = (
+                f"{n_excluded} of {est.excluded.size} entries crossed a kink at every "
+                "step tried: no finite-difference verdict on them"
+            )
+        if est.stray_outputs and not check.passed:
+            check.note = (
+                f"{est.stray_outputs} outputs moved that the configured stride, padding "
+                "and dilation say the perturbed inputs cannot reach: the forward's geometry "
+                "differs from the configuration (see torch:Y)"
+                + (f"; {check.note}" if check.note else "")
+            )
+        out[f"fd:{q}"] = with_projections(check, est)
+    return out

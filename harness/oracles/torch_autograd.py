@@ -20,7 +20,10 @@ import torch.nn.functional as F
 
 from cases.case import Case
 from cases.kind import LayerKind
+from harness.bounds import UNIT_ROUNDOFF, all_bounds
+from harness.comparison import Check, compare
 from harness.data import CaseData
+from harness.oracles import OracleRun
 
 
 def torch_activation(name: str, z: torch.Tensor) -> torch.Tensor:
@@ -79,3 +82,19 @@ def kind_results(
 def torch_results(case: Case, data: CaseData) -> dict[str, np.ndarray]:
     """The torch oracle's results on a case's data."""
     return kind_results(case.kind, data.X, data.W, data.b, data.dY, case.cfg)
+
+
+NAME = "torch"
+PHASE = "the torch oracle (PyTorch float64 autograd, not the implementation)"
+PICTURED = True
+
+
+def checks(run: OracleRun) -> dict[str, Check]:
+    """The oracle: every element against torch float64, within the case dtype's bound plus
+    float64's (the oracle's own rounding)."""
+    expected = torch_results(run.case, run.data)
+    bounds64 = all_bounds(run.case, run.data, run.mag, UNIT_ROUNDOFF["float64"])
+    return {
+        f"torch:{q}": compare(q, run.got[q], value, run.bounds[q] + bounds64[q])
+        for q, value in expected.items()
+    }

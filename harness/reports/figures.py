@@ -1,6 +1,7 @@
 """Pictures of where a failing case's error is, drawn with matplotlib (Agg, no display).
 
-One panel per failing quantity (from the torch oracle when it failed, else fd): |got - expected|
+One panel per failing quantity (from the first oracle in the registry, of those whose checks are
+element maps, that failed on it: torch, else fd): |got - expected|
 over rows x cols for Y and dX (worst over batch and channels), over the kernel taps for dW
 (worst over channels), per channel for db; whole-number ticks on every axis, one per cell up
 to ten cells, so that 1-cell axes get a single tick.
@@ -17,14 +18,20 @@ from harness.comparison import Check
 from harness.result import CaseResult
 
 QUANTITIES = ("Y", "dX", "dW", "db")
-ORACLE_PREFERENCE = ("torch", "fd")
+
+
+def _pictured_oracles() -> list[str]:
+    """The oracles whose checks carry element error maps, in registry order."""
+    from harness.oracles import ORACLES, oracle
+
+    return [name for name in ORACLES if oracle(name).PICTURED]
 
 
 def failing_maps(result: CaseResult) -> list[tuple[str, Check]]:
     """For each quantity, the failing check to picture, in Y, dX, dW, db order."""
     picked = []
     for quantity in QUANTITIES:
-        for oracle in ORACLE_PREFERENCE:
+        for oracle in _pictured_oracles():
             check = result.checks.get(f"{oracle}:{quantity}")
             if check is not None and not check.passed and check.error_map is not None:
                 picked.append((f"{oracle}:{quantity}", check))

@@ -67,7 +67,9 @@ def _throwaways(root: Path) -> Path:
         root / "throwaway_oracle.py",
         (('NAME = "adjoint"', f'NAME = "{ORACLE}"'),),
     )
-    shutil.copy(ROOT / "harness" / "frameworks" / "torch.py", root / "throwaway_torch.py")
+    shutil.copy(
+        ROOT / "harness" / "frameworks" / "torch" / "deconv2d.py", root / "throwaway_torch.py"
+    )
     (root / "throwaway_framework.py").write_text(FRAMEWORK_DESCRIPTION)
     dist = root / "gradgate_throwaways-0.dist-info"
     dist.mkdir()

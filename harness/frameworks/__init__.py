@@ -1,79 +1,58 @@
-"""The frameworks' own transposed convolutions as implementations under test.
+"""The frameworks' own convolutions as implementations under test: the registry.
 
-`gradgate run --framework NAME` is `--impl harness.frameworks.NAME`: each module here follows
-the contract (forward, backward, supports) by calling the framework's public transposed
-convolution and taking the backward from the framework's own autodiff, which is what is under
-test.  The report's "implementation" is that module name (e.g. `harness.frameworks.jax`).
+`gradgate run --framework NAME --layer KIND` gates `harness/frameworks/NAME/KIND.py`, which
+follows the contract (forward, backward, supports) by calling the framework's public op and
+taking the backward from the framework's own autodiff, which is what is under test.  A
+framework is a package here (`__init__.py`: its `FRAMEWORK`, names and install hint;
+`common.py`: its set-up and activations); it offers a kind when the kind's file exists.
+For Deconv2D the report's "implementation" is the package's name (`harness.frameworks.jax`),
+as before kinds had modules of their own; for another kind, the module's
+(`harness.frameworks.torch.conv2d`).  An installed package adds a framework through the
+`gradgate.frameworks` entry point group (`NAME = "package.module:FRAMEWORK"`, a `Framework`
+whose `adapters` name its modules).
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import importlib.util
 import os
 import shutil
-from dataclasses import dataclass
+from pathlib import Path
 
-from cases.kinds import DEFAULT_LAYER
+from cases.kinds import DEFAULT_LAYER, LAYER_KINDS
+from harness.frameworks.framework import Framework as Framework
+
+BUILT_IN: tuple[str, ...] = ("jax", "tensorflow", "tinygrad", "paddle", "mlx", "torch")
+ENTRY_POINT_GROUP = "gradgate.frameworks"
 
 
-@dataclass(frozen=True)
-class Framework:
-    name: str  # --framework NAME, and the module harness.frameworks.NAME
-    package: str  # the import name that must be present
-    distribution: str  # the installed distribution whose version is shown
-    install: str  # what to install
-    # Per layer kind, the module adapting the framework's op to it; the built-in frameworks'
-    # are in `ADAPTERS` (Deconv2D: harness.frameworks.NAME).
-    adapters: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def module(self) -> str:
-        return f"harness.frameworks.{self.name}"
+def _offered(name: str) -> dict[str, str]:
+    """The kinds gradgate's own framework `name` offers (its KIND.py files), and their modules."""
+    package = f"harness.frameworks.{name}"
+    folder = Path(__file__).resolve().parent / name
+    return {
+        kind: package if kind == DEFAULT_LAYER else f"{package}.{kind}"
+        for kind in LAYER_KINDS
+        if (folder / f"{kind}.py").is_file()
+    }
 
 
 FRAMEWORKS: dict[str, Framework] = {
-    f.name: f
-    for f in (
-        Framework("jax", "jax", "jax", "pip install 'gradgate[jax]' (jax[cpu])"),
-        Framework(
-            "tensorflow",
-            "tensorflow",
-            "tensorflow-cpu",
-            "pip install 'gradgate[tensorflow]' (tensorflow-cpu)",
-        ),
-        Framework(
-            "tinygrad",
-            "tinygrad",
-            "tinygrad",
-            "pip install 'gradgate[tinygrad]' (tinygrad; its CPU device needs clang)",
-        ),
-        Framework(
-            "paddle", "paddle", "paddlepaddle", "pip install 'gradgate[paddle]' (paddlepaddle)"
-        ),
-        Framework("mlx", "mlx", "mlx", "pip install 'gradgate[mlx]' (mlx[cpu])"),
-        Framework(
-            "torch", "torch", "torch", "pip install torch==2.13.0 (gradgate's own dependency)"
-        ),
-    )
+    name: importlib.import_module(f"harness.frameworks.{name}").FRAMEWORK for name in BUILT_IN
 }
-
-
-# Per layer kind, the module adapting each framework that offers it (Deconv2D: every one).
-ADAPTERS: dict[str, dict[str, str]] = {
-    "deconv2d": {name: framework.module for name, framework in FRAMEWORKS.items()},
-    "conv2d": {"torch": "harness.frameworks.torch_conv2d"},
-}
-
-# An installed package adds a framework through the `gradgate.frameworks` entry point group:
-# `name = "package.module:FRAMEWORK"`, a `Framework` whose `adapters` name its modules.
-ENTRY_POINT_GROUP = "gradgate.frameworks"
+# Per layer kind, the module adapting each framework that offers it.
+ADAPTERS: dict[str, dict[str, str]] = {}
+for _name in BUILT_IN:
+    for _kind, _module in _offered(_name).items():
+        ADAPTERS.setdefault(_kind, {})[_name] = _module
 for _entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=str):
     if _entry.name not in FRAMEWORKS:
         _added: Framework = _entry.load()
         FRAMEWORKS[_entry.name] = _added
-        for _layer, _module in _added.adapters:
-            ADAPTERS.setdefault(_layer, {})[_entry.name] = _module
+        for _kind, _module in _added.adapters:
+            ADAPTERS.setdefault(_kind, {})[_entry.name] = _module
 
 
 class FrameworkError(Exception):
@@ -94,11 +73,9 @@ def unusable_reason(framework: Framework) -> str | None:
     """Why the framework cannot run here (not installed, or a tool it needs is missing)."""
     if installed_version(framework) is None:
         return f"{framework.package} is not installed; {framework.install}"
-    if framework.name == "tinygrad" and shutil.which("clang") is None and "DEV" not in os.environ:
-        return (
-            "tinygrad's CPU device compiles with clang, which is not on PATH; "
-            "apt-get install clang (or set DEV=PYTHON for its slow pure-Python device)"
-        )
+    tool, unless = framework.tool, framework.tool_unless_env
+    if tool and shutil.which(tool) is None and not (unless and unless in os.environ):
+        return framework.tool_missing or f"{tool} is not on PATH"
     return None
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from harness.frameworks.torch.common import activation as torch_activation
 from harness.frameworks.translations import (
     crop,
     nchw,
@@ -26,9 +27,6 @@ from harness.frameworks.translations import (
     weight_from_in_out,
     weight_in_out,
 )
-from harness.oracles.torch_autograd import torch_activation
-
-torch.set_num_threads(1)
 
 
 def supports(cfg: Any) -> bool | str:

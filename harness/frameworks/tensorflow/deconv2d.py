@@ -14,27 +14,12 @@ forward convolution, which then disagrees).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import tensorflow as tf  # noqa: E402
-
-from reference_impl.deconv2d.config import output_shape  # noqa: E402
-
-tf.config.threading.set_intra_op_parallelism_threads(1)
-tf.config.threading.set_inter_op_parallelism_threads(1)
-
-_ACTIVATIONS: dict[str, Any] = {
-    "identity": lambda z: z,
-    "relu": tf.nn.relu,
-    "leaky_relu": lambda z: tf.nn.leaky_relu(z, alpha=0.01),
-    "tanh": tf.tanh,
-    "sigmoid": tf.sigmoid,
-}
+from harness.frameworks.tensorflow.common import ACTIVATIONS, tf
+from reference_impl.deconv2d.config import output_shape
 
 
 def supports(cfg: Any) -> bool | str:
@@ -63,7 +48,7 @@ def _output(x: Any, w: Any, b: Any, cfg: Any) -> Any:
         data_format="NHWC",
         dilations=[1, *cfg.dilation, 1],
     )
-    return _ACTIVATIONS[cfg.activation](z if b is None else z + b)
+    return ACTIVATIONS[cfg.activation](z if b is None else z + b)
 
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:

@@ -8,27 +8,12 @@ One CPU thread (`paddle.set_num_threads` is absent in some versions: OMP_NUM_THR
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-import paddle  # noqa: E402
-import paddle.nn.functional as F  # noqa: E402
-
-from harness.frameworks.translations import nchw, nhwc, weight_from_in_out, weight_in_out  # noqa: E402
-
-paddle.set_device("cpu")
-
-_ACTIVATIONS: dict[str, Any] = {
-    "identity": lambda z: z,
-    "relu": F.relu,
-    "leaky_relu": lambda z: F.leaky_relu(z, negative_slope=0.01),
-    "tanh": paddle.tanh,
-    "sigmoid": F.sigmoid,
-}
+from harness.frameworks.paddle.common import ACTIVATIONS, F, paddle
+from harness.frameworks.translations import nchw, nhwc, weight_from_in_out, weight_in_out
 
 
 def supports(cfg: Any) -> bool | str:
@@ -50,7 +35,7 @@ def _output(x: Any, w: Any, b: Any, cfg: Any) -> Any:
         dilation=list(cfg.dilation),
         data_format="NCHW",
     )
-    return _ACTIVATIONS[cfg.activation](z)
+    return ACTIVATIONS[cfg.activation](z)
 
 
 def _tensors(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[Any]:

@@ -14,15 +14,8 @@ from typing import Any
 import numpy as np
 from tinygrad import Tensor
 
+from harness.frameworks.tinygrad.common import ACTIVATIONS
 from harness.frameworks.translations import nchw, nhwc, weight_from_in_out, weight_in_out
-
-_ACTIVATIONS: dict[str, Any] = {
-    "identity": lambda z: z,
-    "relu": lambda z: z.relu(),
-    "leaky_relu": lambda z: z.leaky_relu(0.01),
-    "tanh": lambda z: z.tanh(),
-    "sigmoid": lambda z: z.sigmoid(),
-}
 
 
 def supports(cfg: Any) -> bool | str:
@@ -40,7 +33,7 @@ def _output(x: Tensor, w: Tensor, b: Tensor | None, cfg: Any) -> Tensor:
         padding=(left, right, top, bottom),
         output_padding=tuple(cfg.output_padding),
     )
-    return _ACTIVATIONS[cfg.activation](z)
+    return ACTIVATIONS[cfg.activation](z)
 
 
 def _tensors(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[Tensor]:

@@ -14,21 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import mlx.core as mx
-import mlx.nn as nn
 import numpy as np
 
+from harness.frameworks.mlx.common import ACTIVATIONS, mx
 from harness.frameworks.translations import crop, fresh, symmetric_part
-
-mx.set_default_device(mx.cpu)
-
-_ACTIVATIONS: dict[str, Any] = {
-    "identity": lambda z: z,
-    "relu": nn.relu,
-    "leaky_relu": lambda z: nn.leaky_relu(z, negative_slope=0.01),
-    "tanh": mx.tanh,
-    "sigmoid": mx.sigmoid,
-}
 
 
 def supports(cfg: Any) -> bool | str:
@@ -39,7 +28,7 @@ def supports(cfg: Any) -> bool | str:
 
 def _layer(cfg: Any) -> Any:
     sym, rest = symmetric_part(tuple(cfg.padding))
-    act = _ACTIVATIONS[cfg.activation]
+    act = ACTIVATIONS[cfg.activation]
 
     def layer(x: Any, w: Any, b: Any = None) -> Any:
         z = mx.conv_transpose2d(

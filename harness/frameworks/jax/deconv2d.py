@@ -12,31 +12,16 @@ Activations are jax.nn's.  float64 needs `jax_enable_x64`, set here; one CPU thr
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
 
-_THREADS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_THREADS}".strip()
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
+from harness.frameworks.jax.common import ACTIVATIONS, jax, jnp
+from harness.frameworks.translations import input_padding
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-from jax import lax  # noqa: E402
-
-from harness.frameworks.translations import input_padding  # noqa: E402
-
-jax.config.update("jax_enable_x64", True)
+lax = jax.lax
 
 _NHWC = ("NHWC", "HWIO", "NHWC")
-_ACTIVATIONS: dict[str, Any] = {
-    "identity": lambda z: z,
-    "relu": jax.nn.relu,
-    "leaky_relu": lambda z: jax.nn.leaky_relu(z, negative_slope=0.01),
-    "tanh": jnp.tanh,
-    "sigmoid": jax.nn.sigmoid,
-}
 
 
 def supports(cfg: Any) -> bool | str:
@@ -73,7 +58,7 @@ def _conv_transpose(x: Any, w: Any, cfg: Any) -> Any:
 
 
 def _layer(cfg: Any) -> Any:
-    act = _ACTIVATIONS[cfg.activation]
+    act = ACTIVATIONS[cfg.activation]
 
     def layer(x: Any, w: Any, b: Any = None) -> Any:
         z = _conv_transpose(x, w, cfg)

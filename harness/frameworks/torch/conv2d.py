@@ -14,10 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from harness.frameworks.torch.common import activation as torch_activation
 from harness.frameworks.translations import fresh, nchw, nhwc, symmetric_part
-from harness.oracles.torch_autograd import torch_activation
-
-torch.set_num_threads(1)
 
 
 def supports(cfg: Any) -> bool | str:

@@ -18,13 +18,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cases.kinds import DEFAULT_LAYER, LAYER_KINDS
+from harness.options import add_cli_options, diagnosis_settings, plugin_args
 from harness.oracles import ORACLES
 
 if TYPE_CHECKING:
-    from harness.diagnosis import DiagnosisSettings
+    pass
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LAYER_HELP = (
@@ -56,23 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run the grid against an implementation")
-    under_test = run.add_mutually_exclusive_group()
-    under_test.add_argument("--impl", default=None, help="MODULE or MODULE:ATTR")
-    under_test.add_argument(
-        "--framework", default=None, help="jax, tensorflow, tinygrad, paddle, mlx, torch; list"
-    )
-    run.add_argument("--layer", default=None, help=LAYER_HELP)
-    run.add_argument("--grid", default="default", help="smoke, default or full")
-    run.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
-    run.add_argument("--oracles", default="torch,fd,adjoint", help="comma-separated oracles")
-    run.add_argument("--report-dir", default="gradgate-report", help="where reports go")
-    run.add_argument("--baseline", default=None, help="a previous report.json")
+    add_cli_options(run)
     run.add_argument(
         "-n", dest="workers", type=_workers, default="auto", help="worker processes (>= 1 or auto)"
     )
-    run.add_argument("--timeout", type=float, default=None, help="seconds per case")
-    run.add_argument("--case", dest="cases", action="append", default=[], help="a case id")
-    run.add_argument("--seed", type=int, default=0)
     run.add_argument(
         "--splits",
         type=int,
@@ -84,15 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--durations-path",
         default=None,
         help="pytest-split durations file (default: the committed one)",
-    )
-    run.add_argument(
-        "--no-diagnosis", action="store_true", help="do not diagnose the failures at the end"
-    )
-    run.add_argument(
-        "--diagnosis-seconds",
-        type=float,
-        default=None,
-        help="time budget of the minimal failing case search (default 20)",
     )
     fz = sub.add_parser("fuzz", help="search random valid cases for a failure, shrink it")
     fz.add_argument("--impl", default=None, help="MODULE or MODULE:ATTR (default: the reference)")
@@ -134,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def list_cases(layer: str | None, grid: str, dtypes: str) -> int:
     """`gradgate cases`: the ids a run of the same --layer, --grid and --dtype would check."""
-    from harness.selection import GateOptions, UsageError
+    from harness.options import GateOptions, UsageError
 
     try:
         opts = GateOptions.from_strings(
@@ -165,51 +144,27 @@ def _usage(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.frameworks import FrameworkError, framework_listing, framework_module
+    from harness.frameworks import framework_listing
     from harness.loading import ImplementationError, load_implementation
+    from harness.options import GATE_OPTIONS, UsageError, resolve
     from harness.reports.report_json import ReportError, read_report
-    from harness.selection import GateOptions, UsageError, resolve_layer
 
     if args.framework == "list":
         print(framework_listing())
         return EXIT_OK
+    values = {option.name: getattr(args, option.dest) for option in GATE_OPTIONS}
     try:
-        layer = resolve_layer(args.layer, args.cases)
-        impl = framework_module(args.framework, layer) if args.framework else args.impl
-        opts = GateOptions.from_strings(
-            impl=impl,
-            layer=layer,
-            grid=args.grid,
-            dtypes=args.dtype,
-            oracles=args.oracles,
-            seed=args.seed,
-            case_ids=args.cases,
-            timeout=args.timeout,
-            report_dir=args.report_dir,
-            baseline=args.baseline,
-        )
+        opts = resolve(values, splits=args.splits, group=args.group)
         selected = opts.cases()
-        if (args.splits is None) != (args.group is None):
-            raise UsageError("--splits and --group go together")
-        if args.splits is not None and not 1 <= args.group <= args.splits:
-            raise UsageError(f"--group must be in [1, --splits = {args.splits}], got {args.group}")
-        if opts.baseline is not None:
-            base_layer = read_report(opts.baseline).get("layer", DEFAULT_LAYER)
-            if base_layer != opts.layer:
-                raise UsageError(
-                    f"--baseline is a {base_layer} report; this run gates {opts.layer}"
-                )
-        diagnosis_settings(args.no_diagnosis, args.diagnosis_seconds)
         for note in load_implementation(opts.impl, opts.layer).notes:
             print(f"gradgate: note: {note}", file=sys.stderr)
-    except (UsageError, ImplementationError, FrameworkError) as exc:
+    except (UsageError, ImplementationError) as exc:
         return _usage(str(exc))
-    except ReportError as exc:
-        return _usage(f"--baseline: {exc}")
+    values.update(impl=opts.impl, framework=None, layer=opts.layer)
 
     report_dir = Path(args.report_dir)
     started = time.time_ns()
-    status = _run_pytest(args, opts.impl, opts.layer, report_dir, len(selected))
+    status = _run_pytest(args, values, report_dir, len(selected))
     report_path = report_dir / "report.json"
     try:
         if not report_path.exists() or report_path.stat().st_mtime_ns < started:
@@ -230,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_pytest(
-    args: argparse.Namespace, impl: str, layer: str, report_dir: Path, n_cases: int
+    args: argparse.Namespace, values: dict[str, Any], report_dir: Path, n_cases: int
 ) -> int:
     import pytest
 
@@ -263,31 +218,8 @@ def _run_pytest(
         "--max-worker-restart",
         str(max(4, n_cases)),
         f"--junitxml={report_dir / JUNIT_PARTIAL}",
-        "--gradgate-impl",
-        impl,
-        "--gradgate-layer",
-        layer,
-        "--gradgate-grid",
-        args.grid,
-        "--gradgate-dtype",
-        args.dtype,
-        "--gradgate-oracles",
-        args.oracles,
-        "--gradgate-seed",
-        str(args.seed),
-        "--gradgate-report-dir",
-        str(report_dir),
+        *plugin_args({**values, "report-dir": str(report_dir)}),
     ]
-    for case_id in args.cases:
-        pytest_args += ["--gradgate-case", case_id]
-    if args.timeout is not None:
-        pytest_args += ["--gradgate-timeout", str(args.timeout)]
-    if args.baseline is not None:
-        pytest_args += ["--gradgate-baseline", args.baseline]
-    if args.no_diagnosis:
-        pytest_args.append("--gradgate-no-diagnosis")
-    if args.diagnosis_seconds is not None:
-        pytest_args += ["--gradgate-diagnosis-seconds", str(args.diagnosis_seconds)]
     if args.splits is not None:
         durations = args.durations_path or str(HARNESS_DIR / "durations.json")
         pytest_args += [
@@ -306,8 +238,8 @@ def fuzz(args: argparse.Namespace) -> int:
     from harness.engine import rerun_command
     from harness.fuzzing import fuzz as search
     from harness.loading import ImplementationError, load_implementation
+    from harness.options import UsageError, resolve_layer, split_list
     from harness.oracles import ORACLES
-    from harness.selection import UsageError, resolve_layer, split_list
 
     try:
         if args.examples < 1:
@@ -362,21 +294,11 @@ def compare(base_path: str, new_path: str) -> int:
     return EXIT_FAILED if cmp.regressions else EXIT_OK
 
 
-def diagnosis_settings(off: bool, seconds: float | None) -> DiagnosisSettings:
-    from harness.diagnosis import DiagnosisSettings
-    from harness.selection import UsageError
-
-    try:
-        return DiagnosisSettings.from_options(off=off, seconds=seconds)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def explain(path: str, seconds: float | None) -> int:
+    from harness.options import UsageError
     from harness.reports.diagnosis_section import diagnosis_lines
     from harness.reports.explaining import explain_report
     from harness.reports.report_json import ReportError
-    from harness.selection import UsageError
 
     try:
         report = explain_report(Path(path), diagnosis_settings(False, seconds))

@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from cases.kinds import DEFAULT_LAYER, LAYER_KINDS
 from harness.crash_trail import TRAIL_DIR_VARIABLE
-from harness.loading import ImplementationError
+from harness.implementation import ImplementationError
 
 if TYPE_CHECKING:
     from harness.crash_trail import Crash
     from harness.diagnosis import DiagnosisSettings
-    from harness.selection import GateOptions
+    from harness.options import GateOptions
 
 NOTES_SHOWN_VARIABLE = "GRADGATE_NOTES_SHOWN"
 
@@ -46,90 +45,36 @@ CRASH_MESSAGE = (
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("gradgate", "gradgate: gradient verification gate")
-    group.addoption(
-        "--gradgate-impl",
-        default=None,
-        help="implementation under test, MODULE or MODULE:ATTR (default: the layer's reference)",
-    )
-    group.addoption(
-        "--gradgate-framework",
-        default=None,
-        help="a framework's own layer instead of --gradgate-impl (jax, ...)",
-    )
-    group.addoption(
-        "--gradgate-layer",
-        default=None,
-        help=f"layer kind: {', '.join(LAYER_KINDS)} (default {DEFAULT_LAYER}); "
-        "else the --gradgate-case ids' kind",
-    )
-    group.addoption("--gradgate-grid", default="default", help="smoke, default or full")
-    group.addoption("--gradgate-dtype", default="float64,float32", help="comma-separated dtypes")
-    group.addoption("--gradgate-oracles", default="torch,fd,adjoint", help="comma-separated")
-    group.addoption("--gradgate-seed", type=int, default=0, help="seed of every case's data")
-    group.addoption(
-        "--gradgate-case", action="append", default=[], help="run only this case id (repeatable)"
-    )
-    group.addoption("--gradgate-timeout", type=float, default=None, help="seconds per case")
-    group.addoption(
-        "--gradgate-report-dir",
-        default=None,
-        help="write report.json, summary.md, report.html (and junit.xml) here",
-    )
-    group.addoption("--gradgate-baseline", default=None, help="report.json to compare against")
-    group.addoption(
-        "--gradgate-no-diagnosis", action="store_true", help="no diagnosis of the failures"
-    )
-    group.addoption(
-        "--gradgate-diagnosis-seconds",
-        type=float,
-        default=None,
-        help="time budget of the minimal failing case search (default 20)",
-    )
+    from harness.options import add_plugin_options
+
+    add_plugin_options(parser.getgroup("gradgate", "gradgate: gradient verification gate"))
 
 
 def gate_options(config: pytest.Config) -> GateOptions:
-    from harness.frameworks import FrameworkError, framework_module
-    from harness.selection import GateOptions, UsageError, resolve_layer
+    """The run's options, checked once by `harness.options.resolve` (as `gradgate run`'s)."""
+    from harness.options import GATE_OPTIONS, UsageError, resolve
 
     cached = getattr(config, "_gradgate_options", None)
     if cached is None:
-        impl, framework = config.getoption("gradgate_impl"), config.getoption("gradgate_framework")
+        values = {option.name: config.getoption(option.plugin_dest) for option in GATE_OPTIONS}
         try:
-            if framework is not None and impl is not None:
-                raise UsageError("--gradgate-framework and --gradgate-impl exclude each other")
-            layer = resolve_layer(
-                config.getoption("gradgate_layer"), config.getoption("gradgate_case")
-            )
-            if framework is not None:
-                impl = framework_module(framework, layer)
-            cached = GateOptions.from_strings(
-                impl=impl,
-                layer=layer,
-                grid=config.getoption("gradgate_grid"),
-                dtypes=config.getoption("gradgate_dtype"),
-                oracles=config.getoption("gradgate_oracles"),
-                seed=config.getoption("gradgate_seed"),
-                case_ids=config.getoption("gradgate_case"),
-                timeout=config.getoption("gradgate_timeout"),
-                report_dir=config.getoption("gradgate_report_dir"),
-                baseline=config.getoption("gradgate_baseline"),
-            )
-        except (UsageError, FrameworkError) as exc:
+            cached = resolve(values, prefix="--gradgate-")
+        except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
         config._gradgate_options = cached  # type: ignore[attr-defined]
     return cached
 
 
 def diagnosis_settings(config: pytest.Config) -> DiagnosisSettings:
-    from harness.diagnosis import DiagnosisSettings
+    from harness.options import UsageError
+    from harness.options import diagnosis_settings as settings
 
     try:
-        return DiagnosisSettings.from_options(
-            off=config.getoption("gradgate_no_diagnosis"),
-            seconds=config.getoption("gradgate_diagnosis_seconds"),
+        return settings(
+            config.getoption("gradgate_no_diagnosis"),
+            config.getoption("gradgate_diagnosis_seconds"),
         )
-    except ValueError as exc:
+    except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
 
 
@@ -156,23 +101,15 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     from harness.reports.writing import FIGURES_DIR
 
-    opts = gate_options(config)
+    opts = gate_options(config)  # a bad option (a baseline, a budget...) stops it here
     assert opts.report_dir is not None
-    if opts.baseline is not None:
-        from harness.reports.report_json import ReportError, read_report
-
-        try:
-            read_report(opts.baseline)
-        except ReportError as exc:
-            raise pytest.UsageError(f"--baseline: {exc}") from None
     shutil.rmtree(opts.report_dir / FIGURES_DIR, ignore_errors=True)
-    diagnosis_settings(config)  # a bad budget is a usage error before any case runs
     config.pluginmanager.register(GateRecorder(config, opts), "gradgate-recorder")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "gradgate_case" in metafunc.fixturenames:
-        from harness.selection import UsageError
+        from harness.options import UsageError
 
         try:
             cases = gate_options(metafunc.config).cases()
@@ -296,8 +233,8 @@ class GateRecorder:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        from harness.options import UsageError
         from harness.reports.writing import write_reports
-        from harness.selection import UsageError
 
         try:
             selected = self.opts.cases()

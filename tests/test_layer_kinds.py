@@ -12,7 +12,7 @@ import pytest
 from cases.case import Case, parse_case_id
 from cases.kind import REQUIRED
 from cases.kinds import LAYER_KINDS, kind_of_case_id, layer_kind
-from harness.selection import GateOptions, UsageError, resolve_layer
+from harness.options import GateOptions, UsageError, resolve_layer
 from tests.commands import gradgate
 
 CONV2D_ID = "conv2d-n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-b1-relu-f64"

@@ -1,0 +1,300 @@
+"""Every option of a gate run: declared once for `gradgate run` and the pytest plugin
+(`GATE_OPTIONS`: `--grid` and `--gradgate-grid` are one entry), checked once (`resolve`), and the
+cases they select.
+
+Importing this module imports nothing heavy: the plugin declares its options in every pytest
+session, gating or not; the checks import what they need.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cases.case import Case
+
+DEFAULT_LAYER = "deconv2d"  # cases.kinds.DEFAULT_LAYER, without importing it
+
+
+class UsageError(Exception):
+    """A bad option value; the message names the option and what it accepts."""
+
+
+def split_list(option: str, text: str, allowed: Sequence[str]) -> tuple[str, ...]:
+    items = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not items:
+        raise UsageError(f"{option} needs at least one of {', '.join(allowed)}")
+    for item in items:
+        if item not in allowed:
+            raise UsageError(f"{option} accepts {', '.join(allowed)}; got {item!r}")
+    return tuple(dict.fromkeys(items))  # ordered, without repeats
+
+
+def resolve_layer(layer: str | None, case_ids: Sequence[str]) -> str:
+    """--layer as given; else the kind the --case ids name (their prefix); else Deconv2D."""
+    from cases.kinds import LAYER_KINDS, kind_of_case_id
+
+    if layer is not None:
+        if layer not in LAYER_KINDS:
+            raise UsageError(f"--layer accepts {', '.join(LAYER_KINDS)}; got {layer!r}")
+        return layer
+    kinds = list(dict.fromkeys(kind_of_case_id(i) for i in case_ids))
+    if len(kinds) > 1:
+        raise UsageError(
+            f"--case ids name several layer kinds ({', '.join(kinds)}); run each alone"
+        )
+    return kinds[0] if kinds else DEFAULT_LAYER
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    impl: str = "reference_impl"
+    grid: str = "default"
+    dtypes: tuple[str, ...] = ("float64", "float32")
+    oracles: tuple[str, ...] = ("torch", "fd", "adjoint")
+    seed: int = 0
+    case_ids: tuple[str, ...] = ()
+    timeout: float | None = None
+    report_dir: Path | None = None
+    baseline: Path | None = None
+    layer: str = DEFAULT_LAYER
+
+    def __post_init__(self) -> None:
+        from cases.assembly import GRIDS
+        from cases.kinds import LAYER_KINDS
+
+        if self.layer not in LAYER_KINDS:
+            raise UsageError(f"--layer accepts {', '.join(LAYER_KINDS)}; got {self.layer!r}")
+        if self.grid not in GRIDS:
+            raise UsageError(f"--grid accepts {', '.join(GRIDS)}; got {self.grid!r}")
+        if self.timeout is not None and not self.timeout > 0:
+            raise UsageError(f"--timeout must be a positive number of seconds, got {self.timeout}")
+        if self.seed < 0:
+            raise UsageError(f"--seed must be >= 0, got {self.seed}")
+
+    @classmethod
+    def from_strings(
+        cls,
+        *,
+        impl: str | None,
+        grid: str,
+        dtypes: str,
+        oracles: str,
+        seed: int,
+        case_ids: Sequence[str],
+        timeout: float | None,
+        report_dir: str | None,
+        baseline: str | None,
+        layer: str | None = None,
+    ) -> GateOptions:
+        from cases.case import DTYPES
+        from cases.kinds import layer_kind
+        from harness.oracles import ORACLES
+
+        kind = resolve_layer(layer, case_ids)
+        return cls(
+            impl=impl or layer_kind(kind).REFERENCE,
+            layer=kind,
+            grid=grid,
+            dtypes=split_list("--dtype", dtypes, DTYPES),
+            oracles=split_list("--oracles", oracles, ORACLES),
+            seed=seed,
+            case_ids=tuple(case_ids),
+            timeout=timeout,
+            report_dir=Path(report_dir) if report_dir else None,
+            baseline=Path(baseline) if baseline else None,
+        )
+
+    def cases(self) -> list[Case]:
+        """The named cases (any valid id, in or out of the grid), else the grid in the dtypes."""
+        from cases.case import parse_case_id
+        from cases.kinds import layer_kind
+
+        if self.case_ids:
+            out = []
+            for case_id in dict.fromkeys(self.case_ids):
+                try:
+                    case = parse_case_id(case_id)
+                except ValueError as exc:
+                    raise UsageError(f"--case: {exc}") from None
+                if case.layer != self.layer:
+                    raise UsageError(
+                        f"--case {case_id} is a {case.layer} case, but --layer is {self.layer}"
+                    )
+                out.append(case)
+            return out
+        return layer_kind(self.layer).grid_cases(self.grid, self.dtypes)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a gate run: `--NAME` for `gradgate run`, `--gradgate-NAME` for the plugin."""
+
+    name: str
+    help: str
+    default: Any = None
+    type: Callable[[str], Any] | None = None
+    action: str | None = None  # "append", "store_true"
+    cli_default: Any = None  # when the command's default differs from the plugin's
+    cli_dest: str | None = None  # the command's attribute, when not the name's
+
+    @property
+    def dest(self) -> str:
+        return self.cli_dest or self.name.replace("-", "_")
+
+    @property
+    def plugin_dest(self) -> str:
+        return "gradgate_" + self.name.replace("-", "_")
+
+    def keywords(self, default: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {"help": self.help, "default": default}
+        if self.action is not None:
+            out["action"] = self.action
+        if self.type is not None:
+            out["type"] = self.type
+        return out
+
+
+GATE_OPTIONS: tuple[Option, ...] = (
+    Option("impl", "implementation under test, MODULE or MODULE:ATTR (default: the reference)"),
+    Option(
+        "framework",
+        "a framework's own layer instead of an implementation "
+        "(jax, tensorflow, tinygrad, paddle, mlx, torch; list shows what is installed)",
+    ),
+    Option(
+        "layer",
+        "layer kind: deconv2d (default), conv2d, or one a package registers; "
+        "without it, the kind the case ids name",
+    ),
+    Option("grid", "smoke, default or full", default="default"),
+    Option("dtype", "comma-separated dtypes", default="float64,float32"),
+    Option("oracles", "comma-separated oracles", default="torch,fd,adjoint"),
+    Option("seed", "seed of every case's data", default=0, type=int),
+    Option(
+        "case", "a case id, in or out of the grid (repeatable)", action="append", cli_dest="cases"
+    ),
+    Option("timeout", "seconds per case", type=float),
+    Option(
+        "report-dir",
+        "where report.json, summary.md, report.html and junit.xml go",
+        cli_default="gradgate-report",
+    ),
+    Option("baseline", "a previous report.json to compare against"),
+    Option(
+        "no-diagnosis",
+        "do not diagnose the failures at the end",
+        action="store_true",
+        default=False,
+    ),
+    Option(
+        "diagnosis-seconds",
+        "time budget of the minimal failing case search (default 20)",
+        type=float,
+    ),
+)
+EXCLUSIVE = ("impl", "framework")  # one or the other
+
+
+def add_cli_options(parser: argparse.ArgumentParser) -> None:
+    """Declare GATE_OPTIONS on `gradgate run`'s parser."""
+    both = parser.add_mutually_exclusive_group()
+    for option in GATE_OPTIONS:
+        where = both if option.name in EXCLUSIVE else parser
+        default = option.cli_default if option.cli_default is not None else option.default
+        if option.action == "append":
+            default = []
+        where.add_argument(f"--{option.name}", dest=option.dest, **option.keywords(default))
+
+
+def add_plugin_options(group: Any) -> None:
+    """Declare GATE_OPTIONS on the plugin's option group (`--gradgate-NAME`)."""
+    for option in GATE_OPTIONS:
+        default = [] if option.action == "append" else option.default
+        group.addoption(
+            f"--gradgate-{option.name}", dest=option.plugin_dest, **option.keywords(default)
+        )
+
+
+def resolve(
+    values: Mapping[str, Any],
+    *,
+    prefix: str = "--",
+    splits: int | None = None,
+    group: int | None = None,
+) -> GateOptions:
+    """Check every option of a run (by name, as GATE_OPTIONS calls them) and the cases they
+    select; UsageError naming the option (`prefix` + name) and what it accepts."""
+    from harness.frameworks import FrameworkError, framework_module
+
+    impl, framework = values.get("impl"), values.get("framework")
+    if impl is not None and framework is not None:
+        raise UsageError(f"{prefix}framework and {prefix}impl exclude each other")
+    case_ids = values.get("case") or ()
+    layer = resolve_layer(values.get("layer"), case_ids)
+    if framework is not None:
+        try:
+            impl = framework_module(framework, layer)
+        except FrameworkError as exc:
+            raise UsageError(str(exc)) from None
+    opts = GateOptions.from_strings(
+        impl=impl,
+        layer=layer,
+        grid=values.get("grid", "default"),
+        dtypes=values.get("dtype", "float64,float32"),
+        oracles=values.get("oracles", "torch,fd,adjoint"),
+        seed=values.get("seed", 0),
+        case_ids=case_ids,
+        timeout=values.get("timeout"),
+        report_dir=values.get("report-dir"),
+        baseline=values.get("baseline"),
+    )
+    if (splits is None) != (group is None):
+        raise UsageError("--splits and --group go together")
+    if splits is not None and group is not None and not 1 <= group <= splits:
+        raise UsageError(f"--group must be in [1, --splits = {splits}], got {group}")
+    if opts.baseline is not None:
+        _check_baseline(opts.baseline, opts.layer)
+    diagnosis_settings(values.get("no-diagnosis", False), values.get("diagnosis-seconds"))
+    return opts
+
+
+def _check_baseline(path: Path, layer: str) -> None:
+    from harness.reports.report_json import ReportError, read_report
+
+    try:
+        base_layer = read_report(path).get("layer", DEFAULT_LAYER)
+    except ReportError as exc:
+        raise UsageError(f"--baseline: {exc}") from None
+    if base_layer != layer:
+        raise UsageError(f"--baseline is a {base_layer} report; this run gates {layer}")
+
+
+def diagnosis_settings(off: bool, seconds: float | None) -> Any:
+    """The DiagnosisSettings of --no-diagnosis and --diagnosis-seconds; UsageError if bad."""
+    from harness.diagnosis import DiagnosisSettings
+
+    try:
+        return DiagnosisSettings.from_options(off=off, seconds=seconds)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def plugin_args(values: Mapping[str, Any]) -> list[str]:
+    """The plugin's command line for the same options (`--gradgate-NAME VALUE ...`)."""
+    out: list[str] = []
+    for option in GATE_OPTIONS:
+        value = values.get(option.name)
+        flag = f"--gradgate-{option.name}"
+        if option.action == "append":
+            for item in value or ():
+                out += [flag, str(item)]
+        elif option.action == "store_true":
+            out += [flag] if value else []
+        elif value is not None:
+            out += [flag, str(value)]
+    return out

@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cases.case import Case
 from harness.atomic import write_atomic
 from harness.diagnosis import DiagnosisSettings, with_diagnosis
-from harness.options import GateOptions
 from harness.reports.baseline import Comparison, compare_reports
 from harness.reports.html import render_html
 from harness.reports.junit import settle_crashed
 from harness.reports.report_json import build_report, read_report, write_report
 from harness.reports.summary_md import render_summary
+
+if TYPE_CHECKING:
+    from harness.options import GateOptions
 
 FIGURES_DIR = ".figures"
 JUNIT_PARTIAL = ".junit.xml.partial"

@@ -24,7 +24,7 @@ def _no_onednn_in_process() -> Iterator[None]:
     PyTorch 2.13.0's float32 weight gradient there corrupts the heap on some configurations
     (docs/findings/torch.md); a test that ran it in-process would stand on luck.  float64 (the
     torch oracle) never enters oneDNN.  Runs of the gate in subprocesses keep oneDNN, and
-    tests/test_crashes.py checks that the gate attributes that crash.
+    tests/gate/test_crashes.py checks that the gate attributes that crash.
     """
     import torch
 

@@ -18,7 +18,7 @@ from harness.diagnosis.attribution import attribute
 from harness.engine import run_case
 from harness.loading import load_implementation
 
-BUG = "tests.bugged_impls:dilation_ignored_in_backward"
+BUG = "tests.kinds.deconv2d.bugged_impls:dilation_ignored_in_backward"
 
 
 def median_seconds(fn: Callable[[], object], repeats: int) -> float:

@@ -1,7 +1,7 @@
 """The gate as a pytest test: one parametrized test, one case of the grid per parameter.
 
 Collected by `gradgate run` directly, and by any test module that imports `test_case`
-(as this repository's tests/test_gate.py does).  The cases, the implementation and the options
+(as this repository's tests/gate/test_gate.py does).  The cases, the implementation and the options
 come from the gradgate pytest plugin (`harness.pytest_plugin`).
 """
 

@@ -23,7 +23,7 @@ entries to this check (`harness.layouts`).
 
 The masks come from the layer kind's exact reach per axis (`reach_of_inputs`,
 `reach_of_taps`); the bounds in `harness.bounds` are exactly zero on them, which
-tests/test_reach.py checks against the reference maths.
+tests/oracles/test_reach.py checks against the reference maths.
 """
 
 from __future__ import annotations

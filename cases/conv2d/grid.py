@@ -72,7 +72,7 @@ def violates(row: Row) -> bool:
 
 
 # Hand-picked edge cases, each named for what it exercises (ids read as in cases/case.py);
-# tests/test_conv2d_grid.py checks each does.
+# tests/kinds/conv2d/test_conv2d_grid.py checks each does.
 EDGE_CASES: tuple[tuple[str, Case], ...] = tuple(
     (name, parse_case_id(case_id))
     for name, case_id in (
@@ -185,7 +185,7 @@ def triple_configs() -> tuple[Case, ...]:
 
     Every configuration runs in every dtype, so a triple (a, b, dtype) is covered exactly when
     the pair (a, b) is, which the triples of the other factors already give;
-    tests/test_conv2d_grid.py checks the triples with dtype on the grid itself.
+    tests/kinds/conv2d/test_conv2d_grid.py checks the triples with dtype on the grid itself.
     """
     out = []
     for row in covering_rows(CORE_FACTORS, core_violates, 3):

@@ -5,7 +5,8 @@ comes from, with the network's kernel, stride, padding, dilation and groups, and
 counts and image sizes moved just past a multiple of 4, 8 and 16 (65 for 64, 257 for 256, 17x17
 for a 112x112 or 56x56 map...; `cases.blocks.just_past`) so that code working in blocks (batch
 chunks, column tiles, channel blocks, long reductions) meets a remainder.
-tests/test_conv2d_grid.py checks that `REALISTIC_DEFAULT` crosses every block size on batch,
+tests/kinds/conv2d/test_conv2d_grid.py checks that `REALISTIC_DEFAULT` crosses every block size on
+batch,
 input rows, input cols, in_ch and out_ch.  Sizes are kept so that each case gates in about a
 second.  Ids are written out, so they stay stable whatever else changes.
 """

@@ -1,0 +1,80 @@
+"""Per-case verdicts on the smoke grid for one framework: the gate's and a direct comparison's.
+
+Run in its own process (`python -m tests.frameworks.framework_verdicts NAME DTYPE [LAYER]`), so
+that a
+framework's native crash, or torch's float32 conv backward, never runs inside the test
+process; prints one JSON object {case id: [gate verdict, direct verdict]}.
+
+The direct comparison calls the framework module's forward and backward (twice) by hand and
+holds every element to torch float64 within the gate's own error bounds (harness.bounds: the
+case dtype's bound plus float64's, as the torch oracle does): supports() refusing is
+"unsupported", an exception is "errored", a wrong shape or dtype or an element off is "failed".
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import Any
+
+import numpy as np
+
+from cases.case import Case
+from cases.kinds import layer_kind
+from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
+from harness.data import case_data
+from harness.engine import run_case
+from harness.frameworks import ADAPTERS
+from harness.loading import load_implementation
+from harness.oracles.torch_autograd import torch_results
+
+
+def _within(got: Any, expected: np.ndarray, bound: np.ndarray, dtype: str) -> bool:
+    if not isinstance(got, np.ndarray) or got.shape != expected.shape or got.dtype != dtype:
+        return False
+    err = np.abs(got.astype(np.float64) - expected)
+    return bool(np.isfinite(got).all() and (err <= bound).all())
+
+
+def direct_verdict(module: Any, case: Case) -> str:
+    if module.supports(case.cfg) is not True:
+        return "unsupported"
+    data = case_data(case, 0)
+    args = (data.X.copy(), data.W.copy(), None if data.b is None else data.b.copy())
+    expected = torch_results(case, data)
+    mag = magnitudes(case, data)
+    bounds = all_bounds(case, data, mag, UNIT_ROUNDOFF[case.dtype])
+    bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
+    try:
+        Y = module.forward(*args, case.cfg)
+        if not _within(Y, expected["Y"], bounds["Y"] + bounds64["Y"], case.dtype):
+            return "failed"
+        first = module.backward(data.dY.copy(), *args, case.cfg)
+        second = module.backward(data.dY.copy(), *args, case.cfg)
+    except Exception:
+        return "errored"
+    names = ("dX", "dW", "db")
+    got = {"Y": Y, **dict(zip(names, first))}
+    again = dict(zip(names, second))
+    for q in expected:
+        if not _within(got[q], expected[q], bounds[q] + bounds64[q], case.dtype):
+            return "failed"
+        if q != "Y" and not _within(again[q], got[q].astype(np.float64), bounds[q], case.dtype):
+            return "failed"  # two calls on the same inputs disagree beyond rounding
+    return "passed"
+
+
+def verdicts(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, tuple[str, str]]:
+    kind = layer_kind(layer)
+    module_name = ADAPTERS[layer][name]
+    impl = load_implementation(module_name, layer)
+    module = importlib.import_module(module_name)
+    return {
+        case.id: (run_case(impl, case).status, direct_verdict(module, case))
+        for case in kind.grid_cases("smoke", (dtype,))
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(verdicts(*sys.argv[1:4])))

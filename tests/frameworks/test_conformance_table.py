@@ -1,0 +1,52 @@
+"""benchmarks/conformance_table.py: the counts per factor, from reports."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+from cases.case import parse_case_id
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "conformance_table", ROOT / "benchmarks" / "conformance_table.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _case(case_id: str, status: str) -> dict[str, object]:
+    return {"id": case_id, "status": status, "config": parse_case_id(case_id).as_report_config()}
+
+
+def test_cells_count_each_verdict_of_the_cases_with_the_factor(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    depthwise = "n2-c4x8-g4-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b0-tanh-f64"
+    plain = "n1-c1x1-g1-i3x4-k3x3-s1x1-p0.0.0.0-d1x1-op0x0-b1-relu-f32"
+    beyond = "n1-c1x1-g1-i3x4-k2x2-s1x1-p2.0.0.0-d1x1-op0x0-b1-relu-f64"
+    a = {"cases": [_case(depthwise, "failed"), _case(plain, "passed")]}
+    b = {"cases": [_case(plain, "errored"), _case(beyond, "unsupported")]}  # plain: counted once
+    (tmp_path / "a.json").write_text(json.dumps(a))
+    (tmp_path / "b.json").write_text(json.dumps(b))
+    assert _script().main([f"fw={tmp_path / 'a.json'},{tmp_path / 'b.json'}"]) == 0
+    row = capsys.readouterr().out.strip().splitlines()[-1].split(" | ")
+    head = ["all cases", "stride > 1", "asymmetric padding", "padding > dilation·(k-1)"]
+    head += ["dilation > 1", "output padding", "groups (not depthwise)", "depthwise"]
+    head += ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "float32", "float64"]
+    cells = dict(zip(head, row[1:]))
+    assert cells["all cases"] == "[1 / 1 / 0 / 1](findings/fw.md)"
+    assert (
+        cells["depthwise"]
+        == cells["tanh"]
+        == cells["stride > 1"]
+        == "[0 / 1 / 0 / 0](findings/fw.md)"
+    )
+    assert cells["padding > dilation·(k-1)"] == cells["asymmetric padding"] == "0 / 0 / 0 / 1"
+    assert cells["relu"] == "1 / 0 / 0 / 1" and cells["float32"] == "1 / 0 / 0 / 0"
+    assert cells["dilation > 1"] == "0 / 0 / 0 / 0"

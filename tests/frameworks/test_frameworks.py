@@ -1,0 +1,157 @@
+"""The frameworks' own transposed convolutions: `--framework`, and the gate's verdicts on each.
+
+Each framework's verdicts run in a subprocess (tests/frameworks/framework_verdicts.py), skipped
+when the
+framework is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from harness.frameworks import (
+    ADAPTERS,
+    FRAMEWORKS,
+    Framework,
+    FrameworkError,
+    framework_module,
+    installed_version,
+)
+from harness.frameworks.translations import input_padding, symmetric_part
+from reference_impl.deconv2d.config import make_config
+from tests.commands import ROOT, gradgate
+
+# What the smoke grid must show for each framework, beyond agreeing with the direct comparison:
+# the verdicts that occur (a framework that fails or refuses cases must still be seen to).
+EXPECTED_KINDS: dict[str, set[str]] = {
+    "torch": {"passed"},
+    "jax": {"passed"},
+    "paddle": {"passed", "unsupported"},
+    "tensorflow": {"passed", "unsupported"},
+    "mlx": {"passed", "failed", "errored", "unsupported"},
+    "tinygrad": {"passed", "failed"},
+}
+
+
+def _skip_unless_usable(name: str) -> None:
+    """Skip when the framework (or what it needs, like tinygrad's clang) is not installed."""
+    try:
+        framework_module(name)
+    except FrameworkError as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", list(FRAMEWORKS))
+def test_gate_verdicts_match_a_direct_comparison_with_torch(name: str, dtype: str) -> None:
+    _skip_unless_usable(name)
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.frameworks.framework_verdicts", name, dtype],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    verdicts = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(verdicts) == 15
+    disagree = {case: v for case, v in verdicts.items() if v[0] != v[1]}
+    assert not disagree, disagree
+    assert set(Counter(gate for gate, _ in verdicts.values())) <= EXPECTED_KINDS[name]
+
+
+def test_framework_list_and_exclusive_options(tmp_path: Path) -> None:
+    out = gradgate("run", "--framework", "list")
+    assert out.returncode == 0, out.stderr
+    assert [line.split()[0] for line in out.stdout.splitlines()] == list(FRAMEWORKS)
+    assert "torch      installed (torch 2.13" in out.stdout
+    both = gradgate("run", "--framework", "torch", "--impl", "reference_impl")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+    unknown = gradgate("run", "--framework", "theano")
+    assert unknown.returncode == 2
+    assert "--framework accepts jax, tensorflow, tinygrad, paddle, mlx, torch or list" in (
+        unknown.stderr
+    )
+
+
+def test_a_missing_framework_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    absent = Framework("nothing", "no_such_package_here", "no-such-package", "pip install x")
+    assert installed_version(absent) is None
+    monkeypatch.setitem(FRAMEWORKS, "nothing", absent)
+    monkeypatch.setitem(ADAPTERS["deconv2d"], "nothing", absent.module)
+    with pytest.raises(FrameworkError, match="no_such_package_here is not installed; pip"):
+        framework_module("nothing")
+
+
+def test_framework_runs_are_reported_under_the_module_name(tmp_path: Path) -> None:
+    case = "n2-c2x4-g2-i3x4-k3x2-s2x1-p1.0.2.1-d2x1-op1x0-b1-leaky_relu-f64"
+    out = gradgate("run", "--framework", "torch", "--case", case, "--report-dir", str(tmp_path))
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["implementation"] == "harness.frameworks.torch"
+    assert [c["status"] for c in report["cases"]] == ["passed"]
+
+
+def test_padding_translations() -> None:
+    assert symmetric_part((3, 1, 0, 2)) == ((1, 0), (2, 0, 0, 2))
+    cfg = make_config(padding=(3, 0, 1, 2), dilation=(2, 1), output_padding=(1, 0), stride=2)
+    # kh = 2, kw = 3: dilated extents 2 and 2
+    assert input_padding(cfg, 2, 3) == ((2 - 3, 2 - 0 + 1), (2 - 1, 2 - 2 + 0))
+
+
+def _pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    (tmp_path / "test_gate_here.py").write_text("from harness.gate_suite import test_case\n")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's plugin, not another's
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_pytest_plugin_takes_a_framework(tmp_path: Path) -> None:
+    case = "n1-c1x2-g1-i2x2-k2x2-s2x1-p0.0.1.0-d1x1-op1x0-b0-tanh-f64"
+    out = _pytest(tmp_path, "--gradgate-framework", "torch", "--gradgate-case", case)
+    assert out.returncode == 0 and "1 passed" in out.stdout, out.stdout + out.stderr
+    both = _pytest(
+        tmp_path, "--gradgate-framework", "torch", "--gradgate-impl", "x", "--gradgate-case", case
+    )
+    assert both.returncode != 0
+    assert (
+        "--gradgate-framework and --gradgate-impl exclude each other" in both.stdout + both.stderr
+    )
+
+
+def test_tinygrad_without_clang_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import harness.frameworks as frameworks
+
+    monkeypatch.setattr(frameworks, "installed_version", lambda f: "0.14.0")
+    monkeypatch.setattr(frameworks.shutil, "which", lambda exe: None)
+    monkeypatch.delenv("DEV", raising=False)
+    with pytest.raises(FrameworkError, match="compiles with clang.*apt-get install clang"):
+        framework_module("tinygrad")
+    monkeypatch.setenv("DEV", "PYTHON")
+    assert framework_module("tinygrad") == "harness.frameworks.tinygrad"
+
+
+def test_torch_adapter_hands_torch_canonical_strides() -> None:
+    """np.ascontiguousarray leaves a 1-channel NCHW array channels-last strides, which take
+    torch 2.13's float32 oneDNN weight gradient into its heap-corrupting AVX2 kernel
+    (docs/findings/torch.md); the torch adapter's layout copies have canonical strides."""
+    import numpy as np
+    import torch
+
+    from harness.frameworks.translations import nchw
+
+    X = np.zeros((2, 5, 4, 1), np.float32)
+    assert torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).stride() == (20, 1, 4, 1)
+    assert torch.from_numpy(nchw(X)).stride() == (20, 20, 4, 1)

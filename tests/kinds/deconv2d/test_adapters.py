@@ -1,0 +1,119 @@
+"""Layer classes through the adapters: the reference layer, torch modules, numpy-ml."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cases.case import Case
+from cases.deconv2d.grid import grid_cases
+from harness.adapters.numpy_ml_compat import SHIM_NOTE
+from harness.engine import run_case
+from harness.loading import load_implementation
+from tests.commands import gradgate
+from tests.kinds.numpy_ml_direct import direct_numpy_ml_verdict
+
+ROOT = Path(__file__).resolve().parents[3]
+DEFAULT = grid_cases("default")
+NUMPY_ML = "numpy_ml.neural_nets.layers:Deconv2D"
+needs_numpy_ml = pytest.mark.skipif(
+    importlib.util.find_spec("numpy_ml") is None,
+    reason="numpy-ml is not installed (pip install gradgate[numpy-ml])",
+)
+
+
+def _statuses(spec: str, cases: list[Case], **kw: Any) -> Counter:
+    impl = load_implementation(spec)
+    return Counter(run_case(impl, c, **kw).status for c in cases)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "reference_impl:Deconv2D",
+        "torch.nn:ConvTranspose2d",
+        "tests.kinds.deconv2d.torch_modules:GoodConvTranspose2d",
+        "tests.kinds.deconv2d.torch_modules:ConvTranspose2dFunction",
+    ],
+)
+def test_correct_layer_classes_pass_the_default_grid(spec: str) -> None:
+    assert _statuses(spec, DEFAULT) == Counter(passed=len(DEFAULT))
+
+
+def test_a_torch_module_with_a_weight_gradient_bug_fails_on_dW() -> None:
+    impl = load_implementation("tests.kinds.deconv2d.torch_modules:BuggyConvTranspose2d")
+    results = [run_case(impl, c) for c in DEFAULT[:12]]
+    assert all(r.status == "failed" for r in results)
+    for r in results:
+        failing = {name for name, check in r.checks.items() if not check.passed}
+        assert failing and all(name.endswith(":dW") for name in failing), failing
+        assert {"torch:dW", "adjoint:dW"} <= failing
+
+
+def test_what_a_torch_module_cannot_express_is_unsupported() -> None:
+    import torch
+
+    class NoDilation(torch.nn.ConvTranspose2d):
+        def __init__(
+            self,
+            in_channels: int,
+            out_channels: int,
+            kernel_size: Any,
+            stride: Any = 1,
+            padding: Any = 0,
+            bias: bool = True,
+        ) -> None:
+            super().__init__(in_channels, out_channels, kernel_size, stride, padding, bias=bias)
+
+    module = type(sys)("scratch_layers")
+    module.NoDilation = NoDilation  # type: ignore[attr-defined]
+    sys.modules["scratch_layers"] = module
+    impl = load_implementation("scratch_layers:NoDilation")
+    for case in DEFAULT[:30]:
+        result = run_case(impl, case)
+        expressible = case.dilation == (1, 1) and case.groups == 1 and case.output_padding == (0, 0)
+        assert result.status == ("passed" if expressible else "unsupported"), result.message
+
+
+def _direct_numpy_ml_verdict(case: Case, cls: type) -> str:
+    """numpy-ml's Deconv2D called by hand and compared with torch: the verdict to expect."""
+    if case.dilation != (1, 1) or case.output_padding != (0, 0) or case.groups != 1:
+        return "unsupported"
+    if case.stride[0] != case.stride[1]:
+        return "unsupported"
+    return direct_numpy_ml_verdict(case, cls)
+
+
+@needs_numpy_ml
+def test_numpy_ml_verdicts_match_a_direct_comparison_case_by_case() -> None:
+    impl = load_implementation(NUMPY_ML)  # imports numpy-ml through the shim, quietly
+    from numpy_ml.neural_nets.layers import Deconv2D
+
+    scoped = [c for c in grid_cases("full") if impl.scope(c.cfg) is None]
+    cases = list({c.id: c for c in DEFAULT + scoped}.values())
+    verdicts = Counter()
+    for case in cases:
+        gate = run_case(impl, case).status
+        assert gate == _direct_numpy_ml_verdict(case, Deconv2D), case.id
+        verdicts[gate] += 1
+    # numpy-ml is right on some cases and wrong or refusing on others: the gate sees both.
+    assert verdicts["passed"] and verdicts["failed"] and verdicts["errored"]
+
+
+@needs_numpy_ml
+def test_numpy_ml_import_shim_is_said_once(tmp_path: Path) -> None:
+    case = "n2-c2x3-g1-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b1-tanh-f64"
+    out = gradgate("run", "--impl", NUMPY_ML, "--case", case, "--report-dir", str(tmp_path))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert (out.stdout + out.stderr).count(SHIM_NOTE) == 1
+
+
+@needs_numpy_ml
+def test_the_shim_note_belongs_to_numpy_ml_only() -> None:
+    assert load_implementation(NUMPY_ML).notes == [SHIM_NOTE]
+    assert load_implementation("reference_impl").notes == []

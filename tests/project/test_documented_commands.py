@@ -1,0 +1,179 @@
+"""Every command the README and docs/ show runs as written, from a fresh copy of the repository.
+
+Commands are the lines of the Markdown code blocks (indented by four spaces, or fenced as
+shell); a `cd DIR` line moves the lines after it in the same block.  Each command is either run
+here, in a copy of the repository without its untracked files (one copy per code block, whose
+commands run in order; the blocks spread over the test workers), and must exit as expected, or is
+listed in NOT_RUN_HERE with the reason (it installs, it is the test suite itself, it takes
+minutes).  A new command in the docs that is neither fails the test, so the docs cannot rot.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = ("README.md", "docs/*.md", "docs/findings/*.md", "examples/*/README.md")
+INSTALLED_PACKAGES = ("harness", "cases", "reference_impl")
+COMMAND = re.compile(r"^(gradgate|python3?|pytest|cd)\s")
+
+NOT_RUN_HERE = {
+    "python3 -m pip install -r requirements.txt && gradgate run": (
+        "the set-up command: .ci/run runs it on a fresh clone (and tests/gate/test_gate.py runs "
+        "the default grid on the reference)"
+    ),
+    "python3 -m pip install -r requirements.txt && python3 -m pytest -n 2": (
+        "the test command: this suite itself, run verbatim by .ci/run"
+    ),
+    "python3 -m pytest -n 2": "the test suite itself",
+    "python benchmarks/bench_reference.py --repeats 9": "a benchmark: minutes, run by hand",
+    "python benchmarks/bench_fd_vs_gradcheck.py --grid default": "a benchmark: run by hand",
+    "python benchmarks/bench_gate.py --repeats 3": "a benchmark: minutes, run by hand",
+    "python benchmarks/bench_fd_channels.py --repeats 3": "a benchmark: run by hand",
+    "python benchmarks/bench_conv2d_reference.py --repeats 9": "a benchmark: run by hand",
+    "python benchmarks/bench_diagnosis.py --repeats 3": "a benchmark: run by hand",
+    "gradgate run --layer conv2d --grid full -n 2": (
+        "the Conv2D full grid: a minute with two workers; "
+        "tests/kinds/conv2d/test_conv2d_gate.py runs its "
+        "triple and realistic tiers, tests/kinds/test_layer_kinds.py the command on smoke"
+    ),
+    "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid full": (
+        "numpy-ml's loops over the full grid take minutes; "
+        "tests/kinds/deconv2d/test_adapters.py checks its "
+        "verdicts case by case"
+    ),
+}
+EXIT_STATUS = {  # commands documented to fail, with why
+    "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": 1,
+    "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D": 1,
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    document: str
+    cwd: str  # relative to the repository root
+    text: str
+    block: int = 0  # which code block of the document, from 1
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """The code blocks of a Markdown text: indented by four spaces, or fenced as a shell."""
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
+    fence: str | None = None  # the language of the fenced block we are in
+    previous_blank = True
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if fence is None:
+                fence = line.strip("`").strip() or "sh"
+                current = [] if fence in ("sh", "bash", "shell", "console") else None
+            else:
+                if current is not None:
+                    blocks.append(current)
+                current, fence = None, None
+            continue
+        if fence is not None:
+            if current is not None:
+                current.append(line.strip())
+        elif line.startswith("    ") and (current is not None or previous_blank):
+            current = current if current is not None else []
+            current.append(line.strip())
+        elif current is not None and line.strip():
+            blocks.append(current)
+            current = None
+        previous_blank = not line.strip()
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def documented_commands() -> list[Command]:
+    out: list[Command] = []
+    for pattern in DOCUMENTS:
+        for path in sorted(ROOT.glob(pattern)):
+            document = str(path.relative_to(ROOT))
+            for number, block in enumerate(_blocks(path.read_text()), start=1):
+                cwd = "."
+                for line in block:
+                    text = re.sub(r"\s+#.*$", "", line).strip()
+                    if not COMMAND.match(text):
+                        continue
+                    if text.startswith("cd "):
+                        cwd = text[3:].strip()
+                        continue
+                    out.append(Command(document, cwd, text, number))
+    return out
+
+
+COMMANDS = documented_commands()
+TO_RUN = [c for c in COMMANDS if c.text not in NOT_RUN_HERE]
+
+
+def test_the_readme_shows_both_commands_and_every_skip_is_still_documented() -> None:
+    texts = {c.text for c in COMMANDS}
+    assert set(NOT_RUN_HERE) <= texts, set(NOT_RUN_HERE) - texts
+    assert set(EXIT_STATUS) <= texts, set(EXIT_STATUS) - texts
+    readme = {c.text for c in COMMANDS if c.document == "README.md"}
+    assert {c for c in NOT_RUN_HERE if c.startswith("python3 -m pip")} <= readme
+
+
+def fresh_copy(folder: Path) -> Path:
+    """The repository's files (as a fresh clone has them), in `folder`/repo.
+
+    Without the packages that `pip install -e .` installed from ROOT: the `gradgate` command
+    imports those from ROOT, and its workers would import a copy in their folder first.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    copy = folder / "repo"
+    for name in filter(None, listed.split("\0")):
+        if name.split("/")[0] in INSTALLED_PACKAGES:
+            continue
+        source = ROOT / name
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    return copy
+
+
+# The code blocks that hold a command to run, each run in a copy of its own, so that the blocks
+# spread over the test workers; a block's commands run in order (a baseline, then the run that
+# compares with it).
+BLOCKS: dict[str, list[Command]] = {}
+for _command in TO_RUN:
+    BLOCKS.setdefault(f"{_command.document}#{_command.block}", []).append(_command)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", list(BLOCKS))
+def test_every_documented_command_runs_as_written(block: str, tmp_path: Path) -> None:
+    """Every command of a code block, in order, in a fresh copy of the repository."""
+    copy = fresh_copy(tmp_path)
+    failures = []
+    for command in BLOCKS[block]:
+        out = subprocess.run(
+            command.text,
+            shell=True,
+            cwd=copy / command.cwd,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        expected = EXIT_STATUS.get(command.text, 0)
+        if out.returncode != expected:
+            failures.append(
+                f"{command.document}: `{command.text}` (in {command.cwd}) exited "
+                f"{out.returncode}, expected {expected}:\n{(out.stdout + out.stderr)[-1500:]}"
+            )
+    assert not failures, "\n\n".join(failures)

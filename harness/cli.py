@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cases.kinds import DEFAULT_LAYER, LAYER_KINDS
+from cases.kinds import DEFAULT_LAYER
 from harness.options import add_cli_options, diagnosis_settings, plugin_args
 from harness.oracles import ORACLES
 
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     pass
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-LAYER_HELP = (
-    f"{', '.join(LAYER_KINDS)} (default {DEFAULT_LAYER}); without it, the kind the --case ids name"
-)
 HARNESS_DIR = Path(__file__).resolve().parent
 
 
@@ -74,12 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="pytest-split durations file (default: the committed one)",
     )
     fz = sub.add_parser("fuzz", help="search random valid cases for a failure, shrink it")
-    fz.add_argument("--impl", default=None, help="MODULE or MODULE:ATTR (default: the reference)")
-    fz.add_argument("--layer", default=None, help=LAYER_HELP)
+    add_cli_options(fz, ("impl", "layer", "seed", "dtype", "oracles"))
     fz.add_argument("--examples", type=int, default=200, help="how many cases to draw")
-    fz.add_argument("--seed", type=int, default=0)
-    fz.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
-    fz.add_argument("--oracles", default="torch,fd,adjoint", help="comma-separated oracles")
     cmp = sub.add_parser("compare", help="compare a report with a baseline report")
     cmp.add_argument("base")
     cmp.add_argument("new")
@@ -87,9 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("report")
     explain.add_argument("--diagnosis-seconds", type=float, default=None)
     listing = sub.add_parser("cases", help="print a grid's case ids, one per line")
-    listing.add_argument("--layer", default=None, help=LAYER_HELP)
-    listing.add_argument("--grid", default="default", help="smoke, default or full")
-    listing.add_argument("--dtype", default="float64,float32", help="comma-separated dtypes")
+    add_cli_options(listing, ("layer", "grid", "dtype"))
     merge = sub.add_parser("merge", help="merge shard reports into one")
     merge.add_argument("reports", nargs="+")
     merge.add_argument("-o", "--output", required=True, help="the merged report.json")

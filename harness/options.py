@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cases.case import Case
 
-DEFAULT_LAYER = "deconv2d"  # cases.kinds.DEFAULT_LAYER, without importing it
+from cases.kinds import DEFAULT_LAYER
 
 
 class UsageError(Exception):
@@ -200,10 +200,12 @@ GATE_OPTIONS: tuple[Option, ...] = (
 EXCLUSIVE = ("impl", "framework")  # one or the other
 
 
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
-    """Declare GATE_OPTIONS on `gradgate run`'s parser."""
+def add_cli_options(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
+    """Declare GATE_OPTIONS (those `names` picks, for a command that takes fewer) on a parser."""
     both = parser.add_mutually_exclusive_group()
     for option in GATE_OPTIONS:
+        if names is not None and option.name not in names:
+            continue
         where = both if option.name in EXCLUSIVE else parser
         default = option.cli_default if option.cli_default is not None else option.default
         if option.action == "append":

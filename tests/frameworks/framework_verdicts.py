@@ -76,5 +76,23 @@ def verdicts(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, tuple[
     }
 
 
+def verdicts_in_a_subprocess(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, Any]:
+    """`verdicts` run by `python -m tests.frameworks.framework_verdicts` (a native crash of the
+    framework, or torch's float32 conv backward, stays out of the test process)."""
+    import subprocess
+
+    from tests.commands import ROOT
+
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.frameworks.framework_verdicts", name, dtype, layer],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
 if __name__ == "__main__":
     print(json.dumps(verdicts(*sys.argv[1:4])))

@@ -27,6 +27,7 @@ from harness.frameworks import (
 from harness.frameworks.translations import input_padding, symmetric_part
 from reference_impl.deconv2d.config import make_config
 from tests.commands import ROOT, gradgate
+from tests.frameworks.framework_verdicts import verdicts_in_a_subprocess
 
 # What the smoke grid must show for each framework, beyond agreeing with the direct comparison:
 # the verdicts that occur (a framework that fails or refuses cases must still be seen to).
@@ -52,15 +53,7 @@ def _skip_unless_usable(name: str) -> None:
 @pytest.mark.parametrize("name", list(FRAMEWORKS))
 def test_gate_verdicts_match_a_direct_comparison_with_torch(name: str, dtype: str) -> None:
     _skip_unless_usable(name)
-    out = subprocess.run(
-        [sys.executable, "-m", "tests.frameworks.framework_verdicts", name, dtype],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    verdicts = json.loads(out.stdout.strip().splitlines()[-1])
+    verdicts = verdicts_in_a_subprocess(name, dtype)
     assert len(verdicts) == 15
     disagree = {case: v for case, v in verdicts.items() if v[0] != v[1]}
     assert not disagree, disagree

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 from cases.case import Case, parse_case_id
 from cases.deconv2d.fuzz import valid_cases
 from harness.engine import run_case
 from harness.loading import load_implementation
+from tests.hypothesis_settings import derandomized
 
-FUZZ = settings(
-    max_examples=60,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FUZZ = derandomized(60)
 
 
 @FUZZ

@@ -5,8 +5,6 @@ torch --layer conv2d`), each verdict checked against a direct comparison case by
 from __future__ import annotations
 
 import importlib.util
-import json
-import subprocess
 import sys
 import warnings
 from collections import Counter
@@ -17,7 +15,7 @@ from cases.case import Case
 from cases.kinds import layer_kind
 from harness.engine import run_case
 from harness.loading import load_implementation
-from tests.commands import ROOT
+from tests.frameworks.framework_verdicts import verdicts_in_a_subprocess
 from tests.kinds.numpy_ml_direct import direct_numpy_ml_verdict
 
 CONV2D = layer_kind("conv2d")
@@ -92,14 +90,6 @@ def test_a_conv2d_module_without_dilation_or_groups_gets_them_unsupported() -> N
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_torch_framework_conv2d_verdicts_match_a_direct_comparison(dtype: str) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "tests.frameworks.framework_verdicts", "torch", dtype, "conv2d"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    verdicts = json.loads(out.stdout.strip().splitlines()[-1])
+    verdicts = verdicts_in_a_subprocess("torch", dtype, "conv2d")
     assert len(verdicts) >= 10 and all(i.startswith("conv2d-") for i in verdicts)
     assert all(gate == direct == "passed" for gate, direct in verdicts.values()), verdicts

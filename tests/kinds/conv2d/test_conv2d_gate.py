@@ -14,7 +14,7 @@ backward get past the adjoint test and not past torch.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from cases.case import Case, parse_case_id
 from cases.conv2d.fuzz import valid_cases
@@ -24,6 +24,7 @@ from cases.kinds import layer_kind
 from harness.engine import run_case
 from harness.loading import load_implementation
 from harness.result import CaseResult
+from tests.hypothesis_settings import derandomized
 from tests.kinds.conv2d.conv2d_bugs import CONV2D_BUGS
 from tests.oracles.verdicts import caught, caught_cases, first_caught, unreached_taps_not_mirrored
 
@@ -76,13 +77,7 @@ def test_the_independent_implementation_passes_the_small_cases_at_another_seed()
     assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
 
 
-@settings(
-    max_examples=40,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@derandomized(40)
 @given(valid_cases())
 def test_the_reference_passes_fuzzed_cases(case: Case) -> None:
     result = run_case(load_implementation(REFERENCE), case)

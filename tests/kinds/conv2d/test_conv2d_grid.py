@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from cases.blocks import BLOCK_SIZES, BLOCKED_AXES, just_past
 from cases.case import Case, parse_case_id
@@ -41,6 +41,7 @@ from cases.covering import (
 from cases.kinds import layer_kind
 from harness.data import case_data
 from tests.commands import ROOT
+from tests.hypothesis_settings import derandomized
 from tests.kinds.factor_rows import rows_of
 
 DTYPE_FACTOR = ("dtype", ("float64", "float32"))
@@ -313,13 +314,7 @@ def test_realistic_cases_are_named_distinct_and_in_full() -> None:
     assert max(reductions) > 256  # long reductions, where accumulation shortcuts show
 
 
-FUZZ = settings(
-    max_examples=200,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FUZZ = derandomized(200)
 
 
 @FUZZ

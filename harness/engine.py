@@ -172,7 +172,7 @@ def _evaluate(
         forward=checked_forward,
         scope=lambda c: _call("supports(cfg)", impl.scope, c),
     )
-    for name in oracles:
+    for name in (o for o in ORACLES if o in oracles):  # registry order, as reports list them
         try:
             with crash_trail.phase(f"oracle:{name}"):
                 checks.update(oracle(name).checks(run))

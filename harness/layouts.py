@@ -8,16 +8,14 @@ Four layouts, each a numpy array equal to the original element by element:
 - ``reversed``: a view with negative strides on every axis (a reversed copy, reversed back);
 - ``read-only``: a C-contiguous copy that refuses writes.
 
-Each case makes one extra forward and backward call with every array in a different layout,
-rotated by the case id (`layouts_for`): X, W, dY and b take four consecutive layouts starting at
-an offset from a SHA-256 of the id.  One call per case keeps the cost at one forward and
-backward, and across a grid every array meets every layout (tests/oracles/test_layouts.py checks
-this
-on `default`); doing all four layouts on every case would cost four calls for little more.
-The results must agree with the contiguous call's within twice the case's bounds (both are
-within a bound of the exact value), as `layout:Y`, `layout:dX`, `layout:dW`, `layout:db`, whose
-notes name the layouts; a call that raises is `layout:calls`, a write into the read-only input
-`layout:inputs`.
+Each case makes one extra forward and backward call with every array in a different layout, rotated
+by the case id (`layouts_for`): X, W, dY and b take four consecutive layouts starting at an offset
+from a SHA-256 of the id.  One call per case keeps the cost at one forward and backward, and across
+a grid every array meets every layout (tests/oracles/test_layouts.py checks this on `default`);
+doing all four layouts on every case would cost four calls for little more. The results must agree
+with the contiguous call's within twice the case's bounds (both are within a bound of the exact
+value), as `layout:Y`, `layout:dX`, `layout:dW`, `layout:db`, whose notes name the layouts; a call
+that raises is `layout:calls`, a write into the read-only input `layout:inputs`.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ Whatever order an implementation sums in, on whatever processor, a sum of no pro
 exactly 0, so the `reach:dX` and `reach:dW` checks hold those entries to exactly 0 and
 `reach:Y` holds Y to activation(b) within the activation's own rounding (the element bound of
 Y, as the torch check uses it: the case dtype's plus float64's, for the float64 activation(b)
-it is compared with).  Implementations that do not sum products
-(FFT or Winograd convolutions) fall outside the element-wise bounds anyway.
+it is compared with).  Implementations that do not sum products (FFT or Winograd convolutions)
+fall outside the element-wise bounds anyway.
 
 A wrong implementation that puts a value where none can be (a flipped kernel, a padding swap)
 fails here on every machine; comparing two of its calls there (the layout checks) would fail

@@ -1,14 +1,13 @@
 """Conv2D cases from real networks, at sizes that straddle the block sizes implementations use.
 
-The Conv2D counterpart of `cases/deconv2d/realistic.py`: each case is named for the layer it
-comes from, with the network's kernel, stride, padding, dilation and groups, and its channel
-counts and image sizes moved just past a multiple of 4, 8 and 16 (65 for 64, 257 for 256, 17x17
-for a 112x112 or 56x56 map...; `cases.blocks.just_past`) so that code working in blocks (batch
-chunks, column tiles, channel blocks, long reductions) meets a remainder.
-tests/kinds/conv2d/test_conv2d_grid.py checks that `REALISTIC_DEFAULT` crosses every block size on
-batch,
-input rows, input cols, in_ch and out_ch.  Sizes are kept so that each case gates in about a
-second.  Ids are written out, so they stay stable whatever else changes.
+The Conv2D counterpart of `cases/deconv2d/realistic.py`: each case is named for the layer it comes
+from, with the network's kernel, stride, padding, dilation and groups, and its channel counts and
+image sizes moved just past a multiple of 4, 8 and 16 (65 for 64, 257 for 256, 17x17 for a 112x112
+or 56x56 map...; `cases.blocks.just_past`) so that code working in blocks (batch chunks, column
+tiles, channel blocks, long reductions) meets a remainder. tests/kinds/conv2d/test_conv2d_grid.py
+checks that `REALISTIC_DEFAULT` crosses every block size on batch, input rows, input cols, in_ch and
+out_ch.  Sizes are kept so that each case gates in about a second.  Ids are written out, so they
+stay stable whatever else changes.
 """
 
 from __future__ import annotations

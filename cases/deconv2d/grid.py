@@ -179,10 +179,9 @@ def core_violates(row: Row) -> bool:
 def triple_configs() -> tuple[Case, ...]:
     """One float64 case per row of a strength-3 covering of CORE_FACTORS.
 
-    Every configuration runs in every dtype, so a triple (a, b, dtype) is covered exactly when
-    the pair (a, b) is, which the triples of the other factors already give: the covering is
-    over the seven factors without dtype, and tests/kinds/deconv2d/test_grid.py checks the
-    eight-factor
+    Every configuration runs in every dtype, so a triple (a, b, dtype) is covered exactly when the
+    pair (a, b) is, which the triples of the other factors already give: the covering is over the
+    seven factors without dtype, and tests/kinds/deconv2d/test_grid.py checks the eight-factor
     triples on the grid itself.  About 0.1 s, once per process.
     """
     out = []

@@ -1,13 +1,11 @@
 """Cases taken from real networks, at sizes that straddle the block sizes implementations use.
 
-Each case is named for the layer it comes from.  Channel counts and image sizes are the
-network's, moved just past a multiple of 4, 8 and 16 (257 for 256, 129 for 128, 17 for 16...)
-so that code working in blocks of 4, 8 or 16 (batch chunks, column tiles, channel blocks) meets
-a remainder; `cases.blocks.just_past` says precisely what that means, and
-tests/kinds/deconv2d/test_grid.py
-checks that the `default` tier crosses every such boundary on batch, input rows, input cols,
-in_ch and out_ch.
-Ids are written out, so they stay stable whatever else changes.
+Each case is named for the layer it comes from.  Channel counts and image sizes are the network's,
+moved just past a multiple of 4, 8 and 16 (257 for 256, 129 for 128, 17 for 16...) so that code
+working in blocks of 4, 8 or 16 (batch chunks, column tiles, channel blocks) meets a remainder;
+`cases.blocks.just_past` says precisely what that means, and tests/kinds/deconv2d/test_grid.py
+checks that the `default` tier crosses every such boundary on batch, input rows, input cols, in_ch
+and out_ch. Ids are written out, so they stay stable whatever else changes.
 """
 
 from __future__ import annotations

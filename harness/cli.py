@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("new")
     explain = sub.add_parser("explain", help="diagnose the failures of a report, write it back")
     explain.add_argument("report")
-    explain.add_argument("--diagnosis-seconds", type=float, default=None)
+    add_cli_options(explain, ("diagnosis-seconds",))
     listing = sub.add_parser("cases", help="print a grid's case ids, one per line")
     add_cli_options(listing, ("layer", "grid", "dtype"))
     merge = sub.add_parser("merge", help="merge shard reports into one")

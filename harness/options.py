@@ -202,11 +202,11 @@ EXCLUSIVE = ("impl", "framework")  # one or the other
 
 def add_cli_options(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
     """Declare GATE_OPTIONS (those `names` picks, for a command that takes fewer) on a parser."""
-    both = parser.add_mutually_exclusive_group()
-    for option in GATE_OPTIONS:
-        if names is not None and option.name not in names:
-            continue
-        where = both if option.name in EXCLUSIVE else parser
+    picked = [o for o in GATE_OPTIONS if names is None or o.name in names]
+    exclusive = [o for o in picked if o.name in EXCLUSIVE]
+    both = parser.add_mutually_exclusive_group() if len(exclusive) > 1 else parser
+    for option in picked:
+        where = both if option in exclusive else parser
         default = option.cli_default if option.cli_default is not None else option.default
         if option.action == "append":
             default = []

@@ -345,3 +345,13 @@ def test_cases_refuses_a_bad_option_in_one_line() -> None:
     out = gradgate("cases", "--grid", "huge")
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.strip() == "gradgate: error: --grid accepts smoke, default, full; got 'huge'"
+
+
+@pytest.mark.parametrize("command", ["run", "cases", "fuzz", "compare", "merge", "explain"])
+def test_every_command_prints_its_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from harness.cli import build_parser
+
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([command, "--help"])
+    assert exit_.value.code == 0
+    assert f"usage: gradgate {command}" in capsys.readouterr().out

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,3 +25,16 @@ class Framework:
     @property
     def module(self) -> str:
         return f"harness.frameworks.{self.name}"
+
+
+def deconv2d_by_package_name(package: str) -> Callable[[str], Any]:
+    """A module `__getattr__` for a framework's package: `forward`, `backward` and `supports`
+    come from its `deconv2d` module, so `--impl harness.frameworks.NAME` (the name Deconv2D
+    runs are reported under) keeps loading, and importing the package alone imports nothing."""
+
+    def attribute(name: str) -> Any:
+        if name in ("forward", "backward", "supports"):
+            return getattr(importlib.import_module(f"{package}.deconv2d"), name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return attribute

@@ -1,26 +1,11 @@
-"""PyTorch as an implementation under test (`--framework torch`): one module per layer kind it
-offers (`deconv2d.py`, ...; a kind is offered when its file exists), over `common.py` (the
-framework's set-up and activations).  Importing this package imports nothing of PyTorch.
-
-For Deconv2D, runs are reported under this package's name (`harness.frameworks.torch`), as
-before the kinds had modules of their own: the package hands over its `deconv2d` module's
-functions.
-"""
+"""PyTorch under test (`--framework torch`): a module per layer kind it offers, over `common.py`
+(see `harness.frameworks`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from harness.frameworks.framework import Framework
+from harness.frameworks.framework import Framework, deconv2d_by_package_name
 
 FRAMEWORK = Framework(
     "torch", "torch", "torch", "pip install torch==2.13.0 (gradgate's own dependency)"
 )
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("forward", "backward", "supports"):
-        from harness.frameworks.torch import deconv2d
-
-        return getattr(deconv2d, name)
-    raise AttributeError(name)
+__getattr__ = deconv2d_by_package_name(__name__)

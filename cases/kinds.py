@@ -13,6 +13,7 @@ import importlib.metadata
 from functools import cache
 from typing import cast
 
+from cases import registry
 from cases.kind import REQUIRED, LayerKind
 
 # The registry: gradgate's own kinds are packages cases/NAME (over reference_impl/NAME); an
@@ -25,10 +26,7 @@ DEFAULT_LAYER = "deconv2d"
 
 def registered() -> dict[str, str]:
     """Every kind's description module: the built-in ones, then those installed packages add."""
-    found = dict(BUILT_IN)
-    for entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=str):
-        found.setdefault(entry.name, entry.value)
-    return found
+    return registry.registered(BUILT_IN, ENTRY_POINT_GROUP)
 
 
 LAYER_KINDS: tuple[str, ...] = tuple(registered())

@@ -22,6 +22,7 @@ import shutil
 from pathlib import Path
 
 from cases.kinds import DEFAULT_LAYER, LAYER_KINDS
+from cases.registry import added_by_packages
 from harness.frameworks.framework import Framework as Framework
 
 BUILT_IN: tuple[str, ...] = ("jax", "tensorflow", "tinygrad", "paddle", "mlx", "torch")
@@ -47,7 +48,7 @@ ADAPTERS: dict[str, dict[str, str]] = {}
 for _name in BUILT_IN:
     for _kind, _module in _offered(_name).items():
         ADAPTERS.setdefault(_kind, {})[_name] = _module
-for _entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=str):
+for _entry in added_by_packages(ENTRY_POINT_GROUP):
     if _entry.name not in FRAMEWORKS:
         _added: Framework = _entry.load()
         FRAMEWORKS[_entry.name] = _added

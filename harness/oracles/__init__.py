@@ -22,6 +22,8 @@ from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from cases import registry
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -40,10 +42,7 @@ REQUIRED = ("NAME", "PHASE", "PICTURED", "checks")
 
 def registered() -> dict[str, str]:
     """Every oracle's module: the built-in ones, then those installed packages add."""
-    found = dict(BUILT_IN)
-    for entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=str):
-        found.setdefault(entry.name, entry.value)
-    return found
+    return registry.registered(BUILT_IN, ENTRY_POINT_GROUP)
 
 
 ORACLES: tuple[str, ...] = tuple(registered())

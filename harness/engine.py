@@ -29,7 +29,7 @@ from harness.deadline import CaseTimeout, deadline
 from harness.layouts import layout_checks
 from harness.loading import Implementation
 from harness.oracles import ORACLES, OracleRun, oracle
-from harness.reach import off_their_exact_value, reach_checks
+from harness.reach import reach_checks
 from harness.result import CaseResult
 
 
@@ -146,8 +146,8 @@ def _evaluate(
     got = {"Y": Y, **grads}
     # mag.Y, activation(b) where no product reaches, is rounded in float64 itself: its bound too
     reach_bounds = {**bounds, "Y": bounds["Y"] + y_bound(case, mag, UNIT_ROUNDOFF["float64"])}
-    checks.update(reach_checks(case, got, mag.Y, reach_bounds))
-    wrong_where_unreached = off_their_exact_value(case, got, mag.Y, reach_bounds)
+    reach, wrong_where_unreached = reach_checks(case, got, mag.Y, reach_bounds)
+    checks.update(reach)
     inputs = {"X": data.X, "W": data.W, "dY": data.dY, "b": data.b}
     with crash_trail.phase("layout"):
         checks.update(

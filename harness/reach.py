@@ -48,6 +48,21 @@ WHAT_IS_UNREACHED = {
 }
 
 
+def axis_reach(case: Case) -> dict[str, list[set[int]]]:
+    """The exact reach of input rows/cols (`x_rows`, `x_cols`) and kernel taps (`w_rows`,
+    `w_cols`): for each, the output indices it moves, as the layer kind defines it."""
+    _, out_h, out_w, _ = case.y_shape
+    rows = (case.in_h, case.kh, case.stride[0], case.dilation[0], case.padding[0], out_h)
+    cols = (case.in_w, case.kw, case.stride[1], case.dilation[1], case.padding[2], out_w)
+    kind = case.kind
+    return {
+        "x_rows": kind.reach_of_inputs(*rows),
+        "x_cols": kind.reach_of_inputs(*cols),
+        "w_rows": kind.reach_of_taps(*rows),
+        "w_cols": kind.reach_of_taps(*cols),
+    }
+
+
 def _nonempty(reaches: list[set[int]]) -> np.ndarray:
     return np.array([bool(r) for r in reaches], dtype=bool)
 
@@ -57,10 +72,8 @@ def unreached(case: Case) -> dict[str, np.ndarray]:
     """Masks of the entries no product reaches, broadcastable to Y, dX and dW (only the
     quantities that have any): Y and dX as (1, rows, cols, 1), dW as (kh, kw, 1, 1)."""
     _, out_h, out_w, _ = case.y_shape
-    rows = (case.in_h, case.kh, case.stride[0], case.dilation[0], case.padding[0], out_h)
-    cols = (case.in_w, case.kw, case.stride[1], case.dilation[1], case.padding[2], out_w)
-    kind = case.kind
-    x_rows, x_cols = kind.reach_of_inputs(*rows), kind.reach_of_inputs(*cols)
+    reach = axis_reach(case)
+    x_rows, x_cols = reach["x_rows"], reach["x_cols"]
     y_rows = np.zeros(out_h, dtype=bool)
     y_rows[sorted(set().union(*x_rows))] = True
     y_cols = np.zeros(out_w, dtype=bool)
@@ -68,7 +81,7 @@ def unreached(case: Case) -> dict[str, np.ndarray]:
     reached = {
         "Y": np.outer(y_rows, y_cols),
         "dX": np.outer(_nonempty(x_rows), _nonempty(x_cols)),
-        "dW": np.outer(_nonempty(kind.reach_of_taps(*rows)), _nonempty(kind.reach_of_taps(*cols))),
+        "dW": np.outer(_nonempty(reach["w_rows"]), _nonempty(reach["w_cols"])),
     }
     masks = {}
     for q, grid in reached.items():
@@ -92,41 +105,26 @@ def reach_checks(
     results: dict[str, np.ndarray],
     exact_y: np.ndarray,
     bounds: dict[str, np.ndarray],
-) -> dict[str, Check]:
-    """`reach:Y`, `reach:dX`, `reach:dW` on the cases that have unreached entries.
+) -> tuple[dict[str, Check], dict[str, np.ndarray]]:
+    """`reach:Y`, `reach:dX`, `reach:dW` on the cases that have unreached entries, and per
+    quantity the unreached entries off their exact value (what the layout checks leave alone).
 
     `results` holds the implementation's Y, dX, dW; `exact_y` the float64 activation of the
     exact Z (the bias there); `bounds` the element bounds (zero on unreached dX and dW; Y's
     allowing for the float64 rounding of `exact_y`).
     """
-    checks = {}
+    checks, off = {}, {}
     for q, mask in unreached(case).items():
         got = results[q]
         full = np.broadcast_to(mask, got.shape)
         expected, bound = _exact(q, got.shape, exact_y, bounds)
         check = compare(q, got, expected, bound, full)
+        assert check.error_map is not None  # |got - expected| on the mask, 0 elsewhere
+        off[q] = full & (check.error_map > bound)
         if not check.passed:
             check.note = (
                 f"{int(np.count_nonzero(full))} entries are {WHAT_IS_UNREACHED[q]} under the "
                 f"configured stride, padding and dilation: each must be {EXACT_VALUE[q]}"
             )
         checks[f"reach:{q}"] = check
-    return checks
-
-
-def off_their_exact_value(
-    case: Case,
-    results: dict[str, np.ndarray],
-    exact_y: np.ndarray,
-    bounds: dict[str, np.ndarray],
-) -> dict[str, np.ndarray]:
-    """Per quantity, the unreached entries whose value is not the exact one (all False where
-    the implementation got them right; quantities without unreached entries are absent)."""
-    out = {}
-    for q, mask in unreached(case).items():
-        got = np.asarray(results[q], dtype=np.float64)
-        expected, bound = _exact(q, got.shape, exact_y, bounds)
-        with np.errstate(invalid="ignore"):
-            off = ~(np.abs(got - expected) <= bound)
-        out[q] = np.broadcast_to(mask, got.shape) & off
-    return out
+    return checks, off

@@ -73,6 +73,7 @@ from harness.bounds import Magnitudes, gamma, y_bound
 from harness.comparison import Check, compare
 from harness.data import CaseData, case_rng
 from harness.oracles import OracleRun
+from harness.reach import axis_reach
 from reference_impl.activations import THIRD_DERIVATIVE_MAX
 
 Forward = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
@@ -117,24 +118,10 @@ def greedy_colours(reaches: list[set[int]]) -> list[list[int]]:
     return classes
 
 
-def _geometry(case: Case) -> dict[str, list[set[int]]]:
-    """The exact reach of input rows/cols and kernel taps, as the layer kind defines it."""
-    _, out_h, out_w, _ = case.y_shape
-    rows = (case.in_h, case.kh, case.stride[0], case.dilation[0], case.padding[0], out_h)
-    cols = (case.in_w, case.kw, case.stride[1], case.dilation[1], case.padding[2], out_w)
-    kind = case.kind
-    return {
-        "x_rows": kind.reach_of_inputs(*rows),
-        "x_cols": kind.reach_of_inputs(*cols),
-        "w_rows": kind.reach_of_taps(*rows),
-        "w_cols": kind.reach_of_taps(*cols),
-    }
-
-
 @lru_cache(maxsize=4096)
 def colourings(case: Case) -> dict[str, list[list[int]]]:
     """Colour classes of input rows/cols (x_rows, x_cols) and kernel taps (w_rows, w_cols)."""
-    return {name: greedy_colours(reaches) for name, reaches in _geometry(case).items()}
+    return {name: greedy_colours(reaches) for name, reaches in axis_reach(case).items()}
 
 
 def uses_projections(case: Case) -> bool:
@@ -299,7 +286,7 @@ class _Colour:
 
 def _colours(case: Case, which: str) -> list[_Colour]:
     _, out_h, out_w, _ = case.y_shape
-    reaches, classes = _geometry(case), colourings(case)
+    reaches, classes = axis_reach(case), colourings(case)
     out = []
     for rows, cols in product(classes[f"{which}_rows"], classes[f"{which}_cols"]):
         R = _membership(reaches[f"{which}_rows"], rows, out_h)

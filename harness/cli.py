@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from cases.kinds import DEFAULT_LAYER
 from harness.options import add_cli_options, diagnosis_settings, plugin_args
-from harness.oracles import ORACLES
 
 if TYPE_CHECKING:
     pass
@@ -104,21 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def list_cases(layer: str | None, grid: str, dtypes: str) -> int:
     """`gradgate cases`: the ids a run of the same --layer, --grid and --dtype would check."""
-    from harness.options import GateOptions, UsageError
+    from harness.options import UsageError, resolve
 
     try:
-        opts = GateOptions.from_strings(
-            impl=None,
-            layer=layer,
-            grid=grid,
-            dtypes=dtypes,
-            oracles=",".join(ORACLES),
-            seed=0,
-            case_ids=(),
-            timeout=None,
-            report_dir=None,
-            baseline=None,
-        )
+        opts = resolve({"layer": layer, "grid": grid, "dtype": dtypes})
         ids = [case.id for case in opts.cases()]
     except UsageError as exc:
         return _usage(str(exc))

@@ -94,8 +94,13 @@ def throwaways(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"PYTHONPATH": str(root)}
 
 
-def _report(folder: Path) -> dict:
-    return json.loads((folder / "report.json").read_text())
+def _smoke_run(env: dict[str, str], folder: Path, *options: str) -> dict:
+    """`gradgate run --grid smoke OPTIONS` with the throwaways registered: its report."""
+    out = gradgate(
+        "run", "--grid", "smoke", "-n", "2", "--report-dir", str(folder), *options, env=env
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    return dict(json.loads((folder / "report.json").read_text()))
 
 
 def test_a_copied_layer_kind_runs_its_smoke_grid(
@@ -106,40 +111,15 @@ def test_a_copied_layer_kind_runs_its_smoke_grid(
     assert listed.returncode == 0, listed.stderr
     ids = listed.stdout.split()
     assert ids and all(i.startswith(f"{KIND}-") for i in ids)
-    out = gradgate(
-        "run",
-        "--layer",
-        KIND,
-        "--grid",
-        "smoke",
-        "-n",
-        "2",
-        "--report-dir",
-        str(tmp_path),
-        env=throwaways,
-    )
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    report = _report(tmp_path)
+    report = _smoke_run(throwaways, tmp_path, "--layer", KIND)
     assert report["layer"] == KIND and [c["id"] for c in report["cases"]] == ids
     assert report["implementation"] == "reference_impl.conv2d"
     assert _tracked_changes() == before
 
 
 def test_a_copied_oracle_runs_beside_the_others(throwaways: dict[str, str], tmp_path: Path) -> None:
-    out = gradgate(
-        "run",
-        "--grid",
-        "smoke",
-        "--oracles",
-        f"torch,{ORACLE}",
-        "-n",
-        "2",
-        "--report-dir",
-        str(tmp_path),
-        env=throwaways,
-    )
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    checks = {name for case in _report(tmp_path)["cases"] for name in case["checks"]}
+    report = _smoke_run(throwaways, tmp_path, "--oracles", f"torch,{ORACLE}")
+    checks = {name for case in report["cases"] for name in case["checks"]}
     assert {f"{ORACLE}:dX", f"{ORACLE}:dW", "torch:dX"} <= checks
     assert not any(name.startswith("fd:") or name.startswith("adjoint:") for name in checks)
 
@@ -147,21 +127,6 @@ def test_a_copied_oracle_runs_beside_the_others(throwaways: dict[str, str], tmp_
 def test_a_copied_framework_is_listed_and_gated(throwaways: dict[str, str], tmp_path: Path) -> None:
     listing = gradgate("run", "--framework", "list", env=throwaways)
     assert [FRAMEWORK, "installed"] in [line.split()[:2] for line in listing.stdout.splitlines()]
-    out = gradgate(
-        "run",
-        "--framework",
-        FRAMEWORK,
-        "--grid",
-        "smoke",
-        "--dtype",
-        "float64",
-        "-n",
-        "2",
-        "--report-dir",
-        str(tmp_path),
-        env=throwaways,
-    )
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    report = _report(tmp_path)
+    report = _smoke_run(throwaways, tmp_path, "--framework", FRAMEWORK, "--dtype", "float64")
     assert report["implementation"] == "throwaway_torch"
     assert {c["status"] for c in report["cases"]} == {"passed"}

@@ -15,12 +15,20 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cases.dtypes import (
+    DTYPE_TAGS,
+    DTYPES,
+    Precision,
+    check_declarations,
+    default_accumulation,
+    parse_precision_suffix,
+    precision_suffix,
+)
 from cases.kind import LayerKind
 from cases.kinds import DEFAULT_LAYER, LAYER_KINDS, check_layer_name, layer_kind
 from reference_impl.activations import ACTIVATIONS
 
-DTYPES: tuple[str, ...] = ("float64", "float32")
-_DTYPE_TAGS = {"float64": "f64", "float32": "f32"}
+__all__ = ["DTYPES", "Case", "parse_case_id"]
 
 
 @dataclass(frozen=True)
@@ -43,14 +51,18 @@ class Case:
     activation: str
     dtype: str
     layer: str = DEFAULT_LAYER
+    inputs: str = ""  # the products' input precision ("tf32"); "" is the dtype itself
+    accumulate: str = ""  # the accumulation precision; "" is the dtype's default
 
     def __post_init__(self) -> None:
         check_layer_name(self.layer)
-        for name in ("batch", "in_ch", "out_ch", "groups", "in_h", "in_w", "kh", "kw"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        if self.dtype in DTYPES:  # defaults are stored as "", so a replaced dtype keeps them
+            if self.inputs == self.dtype:
+                object.__setattr__(self, "inputs", "")
+            if self.accumulate == default_accumulation(self.dtype):
+                object.__setattr__(self, "accumulate", "")
+        p = self.precision if self.dtype in DTYPES else None
+        check_declarations(self.dtype, p.inputs if p else "", p.accumulate if p else "")
         if self.out_ch % self.groups:
             raise ValueError(f"groups must divide out_ch = {self.out_ch}, got {self.groups}")
         if not self.kind.OUTPUT_PADDING and tuple(self.output_padding) != (0, 0):
@@ -63,6 +75,25 @@ class Case:
     @property
     def kind(self) -> LayerKind:
         return layer_kind(self.layer)
+
+    @property
+    def precision(self) -> Precision:
+        """The declared compute precision (dtype, products' inputs, accumulation)."""
+        return Precision(
+            self.dtype,
+            self.inputs or self.dtype,
+            self.accumulate or default_accumulation(self.dtype),
+        )
+
+    @property
+    def declares(self) -> dict[str, str]:
+        """The declarations that differ from the dtype's defaults, by report name."""
+        out = {}
+        if self.inputs:
+            out["input_precision"] = self.inputs
+        if self.accumulate:
+            out["accumulate"] = self.accumulate
+        return out
 
     @property
     def cfg(self) -> Any:
@@ -90,26 +121,30 @@ class Case:
             f"{kind.ID_PREFIX}n{self.batch}-c{self.in_ch}x{self.out_ch}-g{self.groups}"
             f"-i{self.in_h}x{self.in_w}-k{self.kh}x{self.kw}-s{s[0]}x{s[1]}"
             f"-p{p[0]}.{p[1]}.{p[2]}.{p[3]}-d{d[0]}x{d[1]}{op_part}-b{int(self.bias)}"
-            f"-{self.activation}-{_DTYPE_TAGS[self.dtype]}"
+            f"-{self.activation}-{DTYPE_TAGS[self.dtype]}"
+            f"{precision_suffix(self.dtype, self.precision.inputs, self.precision.accumulate)}"
         )
 
     def as_report_config(self) -> dict[str, object]:
         """The `config` object of report.json (lists, not tuples; the layer is the report's)."""
         out = asdict(self)
-        del out["layer"]
+        del out["layer"], out["inputs"], out["accumulate"]
+        out.update(self.declares)
         for key in ("stride", "padding", "dilation", "output_padding"):
             out[key] = list(out[key])
         return out
 
-    def with_dtype(self, dtype: str) -> Case:
-        return Case(**{**asdict(self), "dtype": dtype})
+    def with_dtype(self, dtype: str, inputs: str = "", accumulate: str = "") -> Case:
+        """The same configuration in another dtype (and declarations; "" is the default)."""
+        return Case(**{**asdict(self), "dtype": dtype, "inputs": inputs, "accumulate": accumulate})
 
 
 _ID_PATTERN = re.compile(
     r"^(?:(?P<layer>[a-z][a-z0-9_]*)-)?n(?P<batch>\d+)-c(?P<in_ch>\d+)x(?P<out_ch>\d+)-g(?P<groups>\d+)"
     r"-i(?P<in_h>\d+)x(?P<in_w>\d+)-k(?P<kh>\d+)x(?P<kw>\d+)-s(?P<sh>\d+)x(?P<sw>\d+)"
     r"-p(?P<pt>\d+)\.(?P<pb>\d+)\.(?P<pl>\d+)\.(?P<pr>\d+)-d(?P<dh>\d+)x(?P<dw>\d+)"
-    r"(?:-op(?P<oph>\d+)x(?P<opw>\d+))?-b(?P<bias>[01])-(?P<act>[a-z_]+)-(?P<dtype>f64|f32)$"
+    r"(?:-op(?P<oph>\d+)x(?P<opw>\d+))?-b(?P<bias>[01])-(?P<act>[a-z_]+)-(?P<dtype>f64|f32|f16|bf16)"
+    r"(?P<declared>(?:-tf32)?(?:-acc(?:64|32|16|bf16))?)$"
 )
 
 
@@ -120,7 +155,7 @@ def parse_case_id(case_id: str) -> Case:
         raise ValueError(
             f"case id {case_id!r} does not read as "
             "[<layer>-]n<batch>-c<in>x<out>-g<groups>-i<h>x<w>-k<kh>x<kw>-s<h>x<w>-p<t>.<b>.<l>.<r>"
-            "-d<h>x<w>[-op<h>x<w>]-b<0|1>-<activation>-<f64|f32>"
+            "-d<h>x<w>[-op<h>x<w>]-b<0|1>-<activation>-<f64|f32|f16|bf16>[-tf32][-acc16|-accbf16]"
         )
     text = m.groupdict()
     layer = text["layer"] or DEFAULT_LAYER
@@ -133,10 +168,15 @@ def parse_case_id(case_id: str) -> Case:
     if (text["oph"] is not None) != layer_kind(layer).OUTPUT_PADDING:
         need = "needs an" if layer_kind(layer).OUTPUT_PADDING else "has no"
         raise ValueError(f"case id {case_id!r}: a {layer} id {need} -op<h>x<w> part")
-    g = {k: int(v) for k, v in text.items() if k not in ("layer", "act", "dtype") and v is not None}
+    skip = ("layer", "act", "dtype", "declared")
+    g = {k: int(v) for k, v in text.items() if k not in skip and v is not None}
     act = text["act"]
     if act not in ACTIVATIONS:
         raise ValueError(f"case id {case_id!r}: activation must be one of {', '.join(ACTIVATIONS)}")
+    dtype = next(name for name, tag in DTYPE_TAGS.items() if tag == text["dtype"])
+    inputs, accumulate = parse_precision_suffix(text["declared"])
+    if accumulate == default_accumulation(dtype):
+        raise ValueError(f"case id {case_id!r}: {accumulate} accumulation is the default: drop it")
     return Case(
         batch=g["batch"],
         in_ch=g["in_ch"],
@@ -152,6 +192,8 @@ def parse_case_id(case_id: str) -> Case:
         output_padding=(g.get("oph", 0), g.get("opw", 0)),
         bias=bool(g["bias"]),
         activation=act,
-        dtype="float64" if text["dtype"] == "f64" else "float32",
+        dtype=dtype,
         layer=layer,
+        inputs=inputs or "",
+        accumulate=accumulate or "",
     )

@@ -6,6 +6,11 @@ bound here is the same operation run on |X|, |W|, |dY| (the reference's linear m
 scaled by gamma of the number of terms, with the activation's error carried through its
 Lipschitz constants.  A correct implementation cannot exceed these; a check passes at
 error / bound <= 1.
+
+A bound is taken at one precision: a unit roundoff u (every rounding at u, as float64 and
+float32 cases compute), or a case's declared `Precision` (cases/dtypes.py): the products'
+factors rounded to TF32, sums accumulated at the accumulation precision, and intermediates
+and results stored in a coarser dtype (float16, bfloat16), each adding its own term.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cases.case import Case
+from cases.dtypes import SIGNIFICAND_BITS, Precision
 from harness.data import CaseData
 from reference_impl.activations import (
     KINK_JUMP,
@@ -24,9 +30,33 @@ from reference_impl.activations import (
     activation_grad,
 )
 
-UNIT_ROUNDOFF: dict[str, float] = {"float64": 2.0**-53, "float32": 2.0**-24}
+UNIT_ROUNDOFF: dict[str, float] = {name: 2.0**-p for name, p in SIGNIFICAND_BITS.items()}
 # Rounding errors (in units of u) allowed to an activation and its derivative.
 ACTIVATION_ULPS = 4.0
+
+
+@dataclass(frozen=True)
+class Roundings:
+    """The unit roundoffs one computation applies: accumulation, products' factors (beyond
+    the stored dtype; 0 when exact) and storage of intermediates and results (beyond the
+    accumulation; 0 when not coarser)."""
+
+    acc: float
+    inputs: float = 0.0
+    store: float = 0.0
+
+    @property
+    def work(self) -> float:
+        """The coarsest rounding an intermediate may get."""
+        return max(self.acc, self.store)
+
+
+def roundings(u: float | Precision) -> Roundings:
+    """A single unit roundoff u, or a case's declared precision, as the roundings it applies."""
+    if isinstance(u, Precision):
+        store = u.u_store if u.u_store > u.u_acc else 0.0
+        return Roundings(acc=u.u_acc, inputs=u.u_inputs, store=store)
+    return Roundings(acc=float(u))
 
 
 def gamma(m: int, u: float) -> float:
@@ -77,49 +107,73 @@ def terms(case: Case) -> dict[str, int]:
     }
 
 
-def z_bound(case: Case, mag: Magnitudes, u: float) -> np.ndarray:
-    """|computed Z - Z| for a computation with unit roundoff u."""
-    return gamma(terms(case)["Y"], u) * mag.abs_Z
+def reduction_factor(m: int, r: Roundings) -> float:
+    """The relative bound of a sum of m products: rounded factors, then accumulation."""
+    g = gamma(m, r.acc)
+    return g + (2 * r.inputs + r.inputs**2) * (1 + g)
 
 
-def y_bound(case: Case, mag: Magnitudes, u: float) -> np.ndarray:
-    """|computed Y - Y|: Z's error through the activation, plus the activation's own rounding."""
+def z_bound(case: Case, mag: Magnitudes, u: float | Precision) -> np.ndarray:
+    """|computed Z - Z| for a computation with unit roundoff u (or a declared precision)."""
+    r = roundings(u)
+    out = reduction_factor(terms(case)["Y"], r) * mag.abs_Z
+    return out + r.store * np.abs(mag.Z) if r.store else out
+
+
+def y_bound(case: Case, mag: Magnitudes, u: float | Precision) -> np.ndarray:
+    """|computed Y - Y|: Z's error through the activation, plus the activation's own rounding
+    (and the result's storage rounding, for a dtype coarser than the accumulation)."""
+    r = roundings(u)
     lip = LIPSCHITZ[case.activation]
-    own = 0.0 if case.activation == "identity" else ACTIVATION_ULPS * u
-    return lip * z_bound(case, mag, u) + own * np.abs(mag.Y)
+    own = 0.0 if case.activation == "identity" else ACTIVATION_ULPS * r.acc
+    return lip * z_bound(case, mag, u) + (own + r.store) * np.abs(mag.Y)
 
 
-def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float) -> np.ndarray:
-    """|computed dZ - dZ| where dZ = dY * activation'(Z) and Z itself carries an error."""
+def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float | Precision) -> np.ndarray:
+    """|computed dZ - dZ| where dZ = dY * activation'(Z) and Z itself carries an error.
+
+    With a storage dtype coarser than the accumulation, the derivative may be computed from the
+    stored Y (sigmoid's Y(1 - Y), tanh's 1 - Y^2): its error is then at most 2 |Y's error|."""
+    r = roundings(u)
     act = case.activation
     abs_dY = np.abs(data.dY.astype(np.float64))
     if act == "identity":
-        return np.zeros_like(mag.Z)
+        return np.zeros_like(mag.Z) if not r.store else r.store * np.abs(mag.dZ)
     err_z = z_bound(case, mag, u)
     m2 = SECOND_DERIVATIVE_MAX[act]
     if m2 is None:  # piecewise linear: the derivative may fall on either side of the kink
         err_grad = np.where(np.abs(mag.Z) <= err_z, KINK_JUMP[act], 0.0)
     else:
-        err_grad = m2 * err_z + ACTIVATION_ULPS * u * LIPSCHITZ[act]
-    return abs_dY * err_grad + u * np.abs(mag.dZ)
+        err_grad = m2 * err_z + ACTIVATION_ULPS * r.acc * LIPSCHITZ[act]
+        if r.store:
+            err_grad = err_grad + 2 * y_bound(case, mag, u)
+    return abs_dY * err_grad + r.work * np.abs(mag.dZ)
 
 
-def gradient_bounds(case: Case, data: CaseData, mag: Magnitudes, u: float) -> dict[str, np.ndarray]:
-    """Element-wise bounds on the error of dX, dW and db computed with unit roundoff u."""
+def gradient_bounds(
+    case: Case, data: CaseData, mag: Magnitudes, u: float | Precision
+) -> dict[str, np.ndarray]:
+    """Element-wise bounds on the error of dX, dW and db computed with unit roundoff u (or a
+    declared precision)."""
+    r = roundings(u)
     m = terms(case)
     err_dz = dz_bound(case, data, mag, u)
     X, W = np.abs(data.X.astype(np.float64)), np.abs(data.W.astype(np.float64))
     carried_dX, carried_dW, carried_db = case.kind.linear_backward(err_dz, X, W, case.cfg, True)
     assert carried_db is not None
-    out = {
-        "dX": gamma(m["dX"], u) * mag.abs_dX + (1 + gamma(m["dX"], u)) * carried_dX,
-        "dW": gamma(m["dW"], u) * mag.abs_dW + (1 + gamma(m["dW"], u)) * carried_dW,
-    }
-    if case.bias:
-        out["db"] = gamma(m["db"], u) * mag.abs_db + (1 + gamma(m["db"], u)) * carried_db
+    magnitude = {"dX": mag.abs_dX, "dW": mag.abs_dW, "db": mag.abs_db}
+    carried = {"dX": carried_dX, "dW": carried_dW, "db": carried_db}
+    out = {}
+    for q in ("dX", "dW", "db") if case.bias else ("dX", "dW"):
+        # db sums dZ itself: no products, so no rounded factors
+        factor = gamma(m[q], r.acc) if q == "db" else reduction_factor(m[q], r)
+        bound = factor * magnitude[q] + (1 + gamma(m[q], r.acc)) * carried[q]
+        out[q] = bound + r.store * (magnitude[q] + carried[q]) if r.store else bound
     return out
 
 
-def all_bounds(case: Case, data: CaseData, mag: Magnitudes, u: float) -> dict[str, np.ndarray]:
-    """Bounds for Y, dX, dW and (with bias) db at unit roundoff u."""
+def all_bounds(
+    case: Case, data: CaseData, mag: Magnitudes, u: float | Precision
+) -> dict[str, np.ndarray]:
+    """Bounds for Y, dX, dW and (with bias) db at unit roundoff u (or a declared precision)."""
     return {"Y": y_bound(case, mag, u), **gradient_bounds(case, data, mag, u)}

@@ -32,6 +32,8 @@ class Check:
     note: str = ""
     where: str = ""
     error_map: np.ndarray | None = field(default=None, repr=False)  # |got - expected|, for pictures
+    statement: str = ""  # the whole finding, for checks of one aggregate number (precision)
+    extra: dict[str, object] = field(default_factory=dict)  # report fields of the check's family
 
     def as_report(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -45,6 +47,7 @@ class Check:
         }
         if self.note:
             out["note"] = self.note
+        out.update(self.extra)
         return out
 
 

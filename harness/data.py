@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cases.case import Case
+from cases.dtypes import numpy_dtype
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def case_rng(case_id: str, seed: int, stream: str) -> np.random.Generator:
 
 def _uniform(case: Case, seed: int, stream: str, shape: tuple[int, ...]) -> np.ndarray:
     values = case_rng(case.id, seed, stream).uniform(-1.0, 1.0, size=shape)
-    return values.astype(case.dtype)
+    return values.astype(numpy_dtype(case.dtype))
 
 
 def case_data(case: Case, seed: int) -> CaseData:

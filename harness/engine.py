@@ -140,7 +140,7 @@ def _evaluate(
 
     mag = magnitudes(case, data)
     u = UNIT_ROUNDOFF[case.dtype]
-    bounds = all_bounds(case, data, mag, u)
+    bounds = all_bounds(case, data, mag, case.precision)
     for q in grads:  # backward twice on the same inputs: the same answer, to rounding
         checks[f"repeat:{q}"] = compare(q, again[q], grads[q], bounds[q])
     got = {"Y": Y, **grads}
@@ -206,6 +206,8 @@ def _finish(result: CaseResult, case: Case) -> None:
 
 def describe(name: str, check: Check) -> str:
     """One readable sentence: what is off, where, by how much, against which bound."""
+    if check.statement:
+        return f"{name}: {check.statement}" + (f"; {check.note}" if check.note else "")
     if check.error_ratio == float("inf") and check.note and check.expected is None:
         return f"{name}: {check.note}"
     quantity = name.split(":")[-1]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 
-from cases.case import DTYPES
+from cases.dtypes import DEFAULT_DTYPES
 from cases.kinds import DEFAULT_LAYER, layer_kind
 from harness.engine import run_case
 from harness.loading import Implementation
@@ -28,7 +28,7 @@ def fuzz(
     examples: int = 200,
     seed: int = 0,
     oracles: Sequence[str] = ORACLES,
-    dtypes: Sequence[str] = DTYPES,
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
     layer: str = DEFAULT_LAYER,
 ) -> CaseResult | None:
     """The minimal failing or erroring case Hypothesis finds in `examples` draws, or None."""

@@ -11,6 +11,7 @@ groups, out_ch), b (out_ch,), padding (top, bottom, left, right) zeros added to 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -37,12 +38,16 @@ __all__ = ["linear_backward", "linear_forward", "output_shape"]
 
 
 def config(case: Case) -> Conv2DConfig:
-    return make_conv2d_config(
-        stride=case.stride,
-        padding=case.padding,
-        dilation=case.dilation,
-        groups=case.groups,
-        activation=case.activation,
+    return dataclasses.replace(
+        make_conv2d_config(
+            stride=case.stride,
+            padding=case.padding,
+            dilation=case.dilation,
+            groups=case.groups,
+            activation=case.activation,
+        ),
+        input_precision=case.precision.inputs,
+        accumulate=case.precision.accumulate,
     )
 
 

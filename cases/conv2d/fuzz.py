@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from cases.case import DTYPES, Case
+from cases.case import Case
+from cases.dtypes import DEFAULT_DTYPES
 from reference_impl.activations import ACTIVATIONS
 
 # How much padding beyond what the dilated kernel needs an axis may draw.
@@ -34,7 +35,11 @@ def _axis(draw: st.DrawFn, max_size: int, max_kernel: int) -> dict[str, int]:
 
 @st.composite
 def valid_cases(
-    draw: st.DrawFn, *, max_size: int = 6, max_kernel: int = 4, dtypes: tuple[str, ...] = DTYPES
+    draw: st.DrawFn,
+    *,
+    max_size: int = 6,
+    max_kernel: int = 4,
+    dtypes: tuple[str, ...] = DEFAULT_DTYPES,
 ) -> Case:
     """Any valid Conv2D case, small enough to check in milliseconds."""
     groups = draw(st.integers(1, 3))

@@ -22,9 +22,10 @@ from itertools import product
 
 from cases.assembly import GRIDS as GRIDS
 from cases.assembly import Tiers, assemble, case_from_row, channels_violate, int_level
-from cases.case import DTYPES, Case, parse_case_id
+from cases.case import Case, parse_case_id
 from cases.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
 from cases.covering import Factors, Row, covering_rows, pairwise_rows
+from cases.dtypes import DEFAULT_DTYPES
 from reference_impl.activations import ACTIVATIONS
 
 LAYER = "conv2d"
@@ -215,7 +216,7 @@ def triple_configs() -> tuple[Case, ...]:
     return tuple(out)
 
 
-def grid_cases(grid: str, dtypes: Sequence[str] = DTYPES) -> list[Case]:
+def grid_cases(grid: str, dtypes: Sequence[str] = DEFAULT_DTYPES) -> list[Case]:
     """The Conv2D cases of a named grid in the given dtypes, in a fixed order."""
     return assemble(grid, dtypes, TIERS)
 

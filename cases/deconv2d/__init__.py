@@ -8,6 +8,7 @@ asymmetric (top, bottom, left, right) crop is applied to its padding-free output
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,13 +33,17 @@ TORCH_W_AXES = (2, 3, 0, 1)  # (kh, kw, in, out // g) -> torch's (in, out // g, 
 
 
 def config(case: Case) -> DeconvConfig:
-    return make_config(
-        stride=case.stride,
-        padding=case.padding,
-        dilation=case.dilation,
-        output_padding=case.output_padding,
-        groups=case.groups,
-        activation=case.activation,
+    return dataclasses.replace(
+        make_config(
+            stride=case.stride,
+            padding=case.padding,
+            dilation=case.dilation,
+            output_padding=case.output_padding,
+            groups=case.groups,
+            activation=case.activation,
+        ),
+        input_precision=case.precision.inputs,
+        accumulate=case.precision.accumulate,
     )
 
 

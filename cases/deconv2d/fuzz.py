@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from cases.case import DTYPES, Case
+from cases.case import Case
+from cases.dtypes import DEFAULT_DTYPES
 from reference_impl.activations import ACTIVATIONS
 
 
@@ -38,7 +39,11 @@ def _axis(draw: st.DrawFn, max_size: int, max_kernel: int) -> dict[str, int]:
 
 @st.composite
 def valid_cases(
-    draw: st.DrawFn, *, max_size: int = 6, max_kernel: int = 4, dtypes: tuple[str, ...] = DTYPES
+    draw: st.DrawFn,
+    *,
+    max_size: int = 6,
+    max_kernel: int = 4,
+    dtypes: tuple[str, ...] = DEFAULT_DTYPES,
 ) -> Case:
     """Any valid case, small enough to check in milliseconds."""
     groups = draw(st.integers(1, 3))

@@ -24,6 +24,7 @@ from harness.bounds import UNIT_ROUNDOFF, all_bounds
 from harness.comparison import Check, compare
 from harness.data import CaseData
 from harness.oracles import OracleRun
+from harness.precision import precision_checks
 
 
 def torch_activation(name: str, z: torch.Tensor) -> torch.Tensor:
@@ -91,10 +92,13 @@ PICTURED = True
 
 def checks(run: OracleRun) -> dict[str, Check]:
     """The oracle: every element against torch float64, within the case dtype's bound plus
-    float64's (the oracle's own rounding)."""
+    float64's (the oracle's own rounding); and, on the same values, the aggregate precision of
+    each quantity (`precision:*`, harness/precision.py)."""
     expected = torch_results(run.case, run.data)
     bounds64 = all_bounds(run.case, run.data, run.mag, UNIT_ROUNDOFF["float64"])
-    return {
+    out = {
         f"torch:{q}": compare(q, run.got[q], value, run.bounds[q] + bounds64[q])
         for q, value in expected.items()
     }
+    out.update(precision_checks(run.case, run.data, run.mag, run.got, expected))
+    return out

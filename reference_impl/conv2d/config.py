@@ -52,6 +52,10 @@ class Conv2DConfig:
     dilation: tuple[int, int] = (1, 1)
     groups: int = 1
     activation: str = "identity"
+    # The compute precision the gate declares for the case (docs/precision.md): the products'
+    # input precision ("float32"... or "tf32") and the accumulation's; "" outside the gate.
+    input_precision: str = ""
+    accumulate: str = ""
 
 
 def make_conv2d_config(

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from reference_impl.activations import activate, activation_grad
-from reference_impl.arrays import check_arrays
+from reference_impl.arrays import check_arrays, in_working_precision
 from reference_impl.conv2d.config import Conv2DConfigLike, conv2d_output_shape
 
 
@@ -121,6 +121,7 @@ def linear_backward(
     return np.ascontiguousarray(dX), dW.reshape(W.shape), db
 
 
+@in_working_precision
 def forward(
     X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Conv2DConfigLike
 ) -> np.ndarray:
@@ -128,6 +129,7 @@ def forward(
     return activate(cfg.activation, linear_forward(X, W, b, cfg))
 
 
+@in_working_precision
 def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Conv2DConfigLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

@@ -33,6 +33,10 @@ class DeconvConfig:
     output_padding: tuple[int, int] = (0, 0)
     groups: int = 1
     activation: str = "identity"
+    # The compute precision the gate declares for the case (docs/precision.md): the products'
+    # input precision ("float32"... or "tf32") and the accumulation's; "" outside the gate.
+    input_precision: str = ""
+    accumulate: str = ""
 
 
 def make_config(

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from reference_impl.activations import activate, activation_grad
-from reference_impl.arrays import check_arrays
+from reference_impl.arrays import check_arrays, in_working_precision
 from reference_impl.deconv2d.config import DeconvConfig, full_size, output_shape
 
 
@@ -96,11 +96,13 @@ def linear_backward(
     return np.ascontiguousarray(dX), np.ascontiguousarray(dW), db
 
 
+@in_working_precision
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig) -> np.ndarray:
     """Y = activation(conv_transpose2d(X, W) cropped by padding + b)."""
     return activate(cfg.activation, linear_forward(X, W, b, cfg))
 
 
+@in_working_precision
 def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

@@ -31,6 +31,9 @@ from reference_impl.activations import (
 )
 
 UNIT_ROUNDOFF: dict[str, float] = {name: 2.0**-p for name, p in SIGNIFICAND_BITS.items()}
+# Below the normal range a rounding's error is absolute: half the smallest subnormal.  Only
+# float16's matters at gradgate's magnitudes (bfloat16 shares float32's exponent range).
+SUBNORMAL_HALF: dict[str, float] = {"float16": 2.0**-25, "bfloat16": 2.0**-134}
 # Rounding errors (in units of u) allowed to an activation and its derivative.
 ACTIVATION_ULPS = 4.0
 
@@ -44,6 +47,7 @@ class Roundings:
     acc: float
     inputs: float = 0.0
     store: float = 0.0
+    tiny: float = 0.0  # half the storage dtype's smallest subnormal: rounding's absolute floor
 
     @property
     def work(self) -> float:
@@ -55,7 +59,8 @@ def roundings(u: float | Precision) -> Roundings:
     """A single unit roundoff u, or a case's declared precision, as the roundings it applies."""
     if isinstance(u, Precision):
         store = u.u_store if u.u_store > u.u_acc else 0.0
-        return Roundings(acc=u.u_acc, inputs=u.u_inputs, store=store)
+        tiny = SUBNORMAL_HALF.get(u.dtype, 0.0) if store else 0.0
+        return Roundings(acc=u.u_acc, inputs=u.u_inputs, store=store, tiny=tiny)
     return Roundings(acc=float(u))
 
 
@@ -117,7 +122,8 @@ def z_bound(case: Case, mag: Magnitudes, u: float | Precision) -> np.ndarray:
     """|computed Z - Z| for a computation with unit roundoff u (or a declared precision)."""
     r = roundings(u)
     out = reduction_factor(terms(case)["Y"], r) * mag.abs_Z
-    return out + r.store * np.abs(mag.Z) if r.store else out
+    # a stored intermediate may be rounded before the bias is added and after: |.| <= abs_Z
+    return out + 2 * r.store * mag.abs_Z + r.tiny if r.store else out
 
 
 def y_bound(case: Case, mag: Magnitudes, u: float | Precision) -> np.ndarray:
@@ -126,7 +132,7 @@ def y_bound(case: Case, mag: Magnitudes, u: float | Precision) -> np.ndarray:
     r = roundings(u)
     lip = LIPSCHITZ[case.activation]
     own = 0.0 if case.activation == "identity" else ACTIVATION_ULPS * r.acc
-    return lip * z_bound(case, mag, u) + (own + r.store) * np.abs(mag.Y)
+    return lip * z_bound(case, mag, u) + (own + r.store) * np.abs(mag.Y) + r.tiny
 
 
 def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float | Precision) -> np.ndarray:
@@ -138,7 +144,7 @@ def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float | Precision) 
     act = case.activation
     abs_dY = np.abs(data.dY.astype(np.float64))
     if act == "identity":
-        return np.zeros_like(mag.Z) if not r.store else r.store * np.abs(mag.dZ)
+        return np.zeros_like(mag.Z) if not r.store else r.store * np.abs(mag.dZ) + r.tiny
     err_z = z_bound(case, mag, u)
     m2 = SECOND_DERIVATIVE_MAX[act]
     if m2 is None:  # piecewise linear: the derivative may fall on either side of the kink
@@ -147,7 +153,7 @@ def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float | Precision) 
         err_grad = m2 * err_z + ACTIVATION_ULPS * r.acc * LIPSCHITZ[act]
         if r.store:
             err_grad = err_grad + 2 * y_bound(case, mag, u)
-    return abs_dY * err_grad + r.work * np.abs(mag.dZ)
+    return abs_dY * err_grad + r.work * np.abs(mag.dZ) + r.tiny
 
 
 def gradient_bounds(
@@ -168,7 +174,7 @@ def gradient_bounds(
         # db sums dZ itself: no products, so no rounded factors
         factor = gamma(m[q], r.acc) if q == "db" else reduction_factor(m[q], r)
         bound = factor * magnitude[q] + (1 + gamma(m[q], r.acc)) * carried[q]
-        out[q] = bound + r.store * (magnitude[q] + carried[q]) if r.store else bound
+        out[q] = bound + r.store * (magnitude[q] + carried[q]) + r.tiny if r.store else bound
     return out
 
 
@@ -177,3 +183,18 @@ def all_bounds(
 ) -> dict[str, np.ndarray]:
     """Bounds for Y, dX, dW and (with bias) db at unit roundoff u (or a declared precision)."""
     return {"Y": y_bound(case, mag, u), **gradient_bounds(case, data, mag, u)}
+
+
+def coarse_forward(case: Case, oracle: str) -> str | None:
+    """Why `oracle`, which differentiates or contracts the implementation's own forward, cannot
+    decide this case: its forward keeps fewer bits than float32's 24 (float16, bfloat16, or
+    TF32 products). None when it can."""
+    p = case.precision
+    bits = min(SIGNIFICAND_BITS[p.dtype], SIGNIFICAND_BITS[p.inputs])
+    if bits >= SIGNIFICAND_BITS["float32"]:
+        return None
+    what = f"{p.dtype} results" if p.inputs == p.dtype else "TF32 products"
+    return (
+        f"inconclusive: {oracle} needs a forward resolved to float32's 24 bits or finer; "
+        f"this case's forward keeps {bits} ({what}); the torch oracle and precision:* decide it"
+    )

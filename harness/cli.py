@@ -259,9 +259,13 @@ def compare(base_path: str, new_path: str) -> int:
         f"{len(cmp.regressions)} regressed, {len(cmp.fixed)} fixed, {len(cmp.drift)} drifted, "
         f"{len(cmp.new)} new, {len(cmp.removed)} removed"
     )
+    lost: dict[str, list[str]] = {}
+    for case_id, q, old_bits, new_bits in cmp.bits_lost:
+        lost.setdefault(case_id, []).append(f"{q} {old_bits:.1f} -> {new_bits:.1f} bits")
     for case_id in cmp.regressions:
         case = next(c for c in new["cases"] if c["id"] == case_id)
-        print(f"REGRESSED {case_id}: {case['status']}: {case['message'][:300]}")
+        why = f"lost precision: {', '.join(lost[case_id])}" if case_id in lost else case["message"]
+        print(f"REGRESSED {case_id}: {case['status']}: {why[:300]}")
     for case_id, old, now in cmp.drift:
         print(f"DRIFT     {case_id}: worst error ratio {old:.3g} -> {now:.3g} (still passing)")
     for case_id in cmp.fixed:

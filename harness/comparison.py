@@ -33,6 +33,7 @@ class Check:
     where: str = ""
     error_map: np.ndarray | None = field(default=None, repr=False)  # |got - expected|, for pictures
     statement: str = ""  # the whole finding, for checks of one aggregate number (precision)
+    inconclusive: bool = False  # the oracle cannot decide at this precision (note says why)
     extra: dict[str, object] = field(default_factory=dict)  # report fields of the check's family
 
     def as_report(self) -> dict[str, object]:
@@ -47,6 +48,8 @@ class Check:
         }
         if self.note:
             out["note"] = self.note
+        if self.inconclusive:
+            out["inconclusive"] = True
         out.update(self.extra)
         return out
 
@@ -131,3 +134,9 @@ def scalar_check(lhs: float, rhs: float, bound: float) -> Check:
         got=float(rhs),
         bound=float(bound),
     )
+
+
+def inconclusive_check(reason: str) -> Check:
+    """A check its oracle cannot decide at the case's precision: not a failure, never a silent
+    pass (`inconclusive` in the report, counted apart in every summary)."""
+    return Check(True, 0.0, 0.0, 0.0, [], 0, 0, note=reason, inconclusive=True)

@@ -16,7 +16,7 @@ import numpy as np
 from cases.case import Case
 from harness import crash_trail
 from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes, y_bound
-from harness.comparison import AXES, Check, compare
+from harness.comparison import AXES, Check, compare, inconclusive_check
 from harness.contract_checks import (
     ContractViolation,
     changed_inputs,
@@ -173,6 +173,12 @@ def _evaluate(
         scope=lambda c: _call("supports(cfg)", impl.scope, c),
     )
     for name in (o for o in ORACLES if o in oracles):  # registry order, as reports list them
+        module = oracle(name)
+        undecidable = getattr(module, "inconclusive", lambda c: None)(case)
+        if undecidable:
+            for q in (q for q in got if q in getattr(module, "JUDGES", got)):
+                checks[f"{name}:{q}"] = inconclusive_check(undecidable)
+            continue
         try:
             with crash_trail.phase(f"oracle:{name}"):
                 checks.update(oracle(name).checks(run))

@@ -24,6 +24,9 @@ class UsageError(Exception):
     """A bad option value; the message names the option and what it accepts."""
 
 
+ACCUMULATE_CHOICES: tuple[str, ...] = ("float32", "dtype", "float16", "bfloat16")
+
+
 def split_list(option: str, text: str, allowed: Sequence[str]) -> tuple[str, ...]:
     items = tuple(part.strip() for part in text.split(",") if part.strip())
     if not items:
@@ -62,6 +65,8 @@ class GateOptions:
     report_dir: Path | None = None
     baseline: Path | None = None
     layer: str = DEFAULT_LAYER
+    input_precision: str = "dtype"  # or "tf32": float32 cases' products on TF32 factors
+    accumulate: str = "float32"  # low-precision cases' accumulation: float32 or "dtype"
 
     def __post_init__(self) -> None:
         from cases.assembly import GRIDS
@@ -75,6 +80,37 @@ class GateOptions:
             raise UsageError(f"--timeout must be a positive number of seconds, got {self.timeout}")
         if self.seed < 0:
             raise UsageError(f"--seed must be >= 0, got {self.seed}")
+        if self.input_precision not in ("dtype", "tf32"):
+            raise UsageError(
+                f"--input-precision accepts dtype or tf32; got {self.input_precision!r}"
+            )
+        if self.input_precision == "tf32" and "float32" not in self.dtypes:
+            raise UsageError(
+                "--input-precision tf32 declares float32 cases: add float32 to --dtype"
+            )
+        if self.accumulate not in ACCUMULATE_CHOICES:
+            raise UsageError(
+                f"--accumulate accepts {', '.join(ACCUMULATE_CHOICES)}; got {self.accumulate!r}"
+            )
+        wanted = {"float16": ("float16",), "bfloat16": ("bfloat16",)}.get(
+            self.accumulate, ("float16", "bfloat16") if self.accumulate == "dtype" else ()
+        )
+        if wanted and not set(wanted) & set(self.dtypes):
+            raise UsageError(
+                f"--accumulate {self.accumulate} declares {' or '.join(wanted)} cases: "
+                f"add {wanted[0]} to --dtype"
+            )
+
+    def declared(self, case: Case) -> Case:
+        """The case with this run's declarations where they apply (TF32 to float32 cases, the
+        accumulation to float16 and bfloat16 ones)."""
+        inputs = "tf32" if self.input_precision == "tf32" and case.dtype == "float32" else ""
+        accumulate = ""
+        if case.dtype in ("float16", "bfloat16") and self.accumulate in (case.dtype, "dtype"):
+            accumulate = case.dtype
+        if not inputs and not accumulate:
+            return case
+        return case.with_dtype(case.dtype, inputs, accumulate)
 
     @classmethod
     def from_strings(
@@ -90,6 +126,8 @@ class GateOptions:
         report_dir: str | None,
         baseline: str | None,
         layer: str | None = None,
+        input_precision: str = "dtype",
+        accumulate: str = "float32",
     ) -> GateOptions:
         from cases.case import DTYPES
         from cases.kinds import layer_kind
@@ -100,13 +138,15 @@ class GateOptions:
             impl=impl or layer_kind(kind).REFERENCE,
             layer=kind,
             grid=grid,
-            dtypes=split_list("--dtype", dtypes, DTYPES),
+            dtypes=split_list("--dtype", ",".join(DTYPES) if dtypes == "all" else dtypes, DTYPES),
             oracles=split_list("--oracles", oracles, ORACLES),
             seed=seed,
             case_ids=tuple(case_ids),
             timeout=timeout,
             report_dir=Path(report_dir) if report_dir else None,
             baseline=Path(baseline) if baseline else None,
+            input_precision=input_precision,
+            accumulate=accumulate,
         )
 
     def cases(self) -> list[Case]:
@@ -127,7 +167,8 @@ class GateOptions:
                     )
                 out.append(case)
             return out
-        return layer_kind(self.layer).grid_cases(self.grid, self.dtypes)
+        cases = layer_kind(self.layer).grid_cases(self.grid, self.dtypes)
+        return [self.declared(c) for c in cases]
 
 
 @dataclass(frozen=True)
@@ -172,7 +213,21 @@ GATE_OPTIONS: tuple[Option, ...] = (
         "without it, the kind the case ids name",
     ),
     Option("grid", "smoke, default or full", default="default"),
-    Option("dtype", "comma-separated dtypes", default="float64,float32"),
+    Option(
+        "dtype",
+        "comma-separated dtypes: float64, float32, float16, bfloat16, or all",
+        default="float64,float32",
+    ),
+    Option(
+        "input-precision",
+        "dtype (default), or tf32: float32 cases' products may take TF32-rounded factors",
+        default="dtype",
+    ),
+    Option(
+        "accumulate",
+        "float16/bfloat16 cases' accumulation: float32 (default), or dtype (their own)",
+        default="float32",
+    ),
     Option("oracles", "comma-separated oracles", default="torch,fd,adjoint"),
     Option("seed", "seed of every case's data", default=0, type=int),
     Option(
@@ -254,6 +309,8 @@ def resolve(
         timeout=values.get("timeout"),
         report_dir=values.get("report-dir"),
         baseline=values.get("baseline"),
+        input_precision=values.get("input-precision", "dtype"),
+        accumulate=values.get("accumulate", "float32"),
     )
     if (splits is None) != (group is None):
         raise UsageError("--splits and --group go together")

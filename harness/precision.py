@@ -101,7 +101,7 @@ def _reduction_variance(
     if products and r.inputs:
         v = v + 4 * r.inputs**2 * squares
     if r.store:
-        v = v + r.store**2 * value**2
+        v = v + r.store**2 * value**2 + r.tiny**2
     return v
 
 
@@ -127,24 +127,26 @@ def model(
     r = roundings(u)
     act = case.activation
     v_z = _reduction_variance(r, red.squares["Y"], red.counts["Y"], mag.Z)
+    if r.store and data.b is not None:  # the sum may be stored before the bias is added
+        v_z = v_z + r.store**2 * (mag.Z - data.b.astype(np.float64)) ** 2
     zb = z_bound(case, mag, u)
     kinked = np.zeros(mag.Z.shape, dtype=bool)
     if SECOND_DERIVATIVE_MAX[act] is None:  # piecewise linear: kinks at Z = 0
         kinked = np.abs(mag.Z) <= zb
     slope = np.where(kinked, LIPSCHITZ[act], np.abs(mag.act_grad))
     own = 0.0 if act == "identity" else ACTIVATION_ULPS * r.acc
-    v_y = slope**2 * v_z + (own**2 + r.store**2) * mag.Y**2
+    v_y = slope**2 * v_z + (own**2 + r.store**2) * mag.Y**2 + r.tiny**2
     abs_dY = np.abs(data.dY.astype(np.float64))
     m2 = SECOND_DERIVATIVE_MAX[act]
     if act == "identity":
-        s_dz = r.store * np.abs(mag.dZ)
+        s_dz = r.store * np.abs(mag.dZ) + r.tiny
     elif m2 is None:
         s_dz = np.where(kinked, 0.0, r.work * np.abs(mag.dZ))
     else:
         s_grad = m2 * np.sqrt(v_z) + ACTIVATION_ULPS * r.acc * LIPSCHITZ[act]
         if r.store:
             s_grad = s_grad + 2 * np.sqrt(v_y)
-        s_dz = abs_dY * s_grad + r.work * np.abs(mag.dZ)
+        s_dz = abs_dY * s_grad + r.work * np.abs(mag.dZ) + r.tiny
     X2, W2 = data.X.astype(np.float64) ** 2, data.W.astype(np.float64) ** 2
     carried = case.kind.linear_backward(s_dz**2, X2, W2, case.cfg, True)
     variance = {"Y": v_y}
@@ -162,7 +164,7 @@ def model(
             ("dX", "dW", "db"), case.kind.linear_backward(jump, absX, absW, case.cfg, True)
         ):
             assert k is not None
-            allowance[q] = (1 + gamma(m[q], r.work) + 2 * r.inputs) * k * (1 + r.store)
+            allowance[q] = (1 + gamma(m[q], r.acc) + 2 * r.inputs) * k * (1 + r.store)
     if not case.bias:
         del variance["db"], allowance["db"]
     return Model(variance, allowance)

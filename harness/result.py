@@ -20,7 +20,7 @@ class CaseResult:
     duration_s: float = 0.0
 
     def as_report(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "status": self.status,
             "config": self.config,
@@ -28,6 +28,14 @@ class CaseResult:
             "message": self.message,
             "duration_s": round(self.duration_s, 4),
         }
+        precision = {
+            name.split(":", 1)[1]: check.extra["precision"]
+            for name, check in self.checks.items()
+            if "precision" in check.extra
+        }
+        if precision:  # per quantity: bits observed, expected and allowed, terms summed
+            out["precision"] = precision
+        return out
 
     @property
     def worst_ratio(self) -> float:

@@ -7,6 +7,14 @@ An oracle module provides
     PICTURED: bool   # whether its failing checks carry error maps the report pictures
     checks(run: OracleRun) -> dict[str, Check]
 
+and optionally
+
+    inconclusive(case: Case) -> str | None   # why it cannot decide this case's precision
+    JUDGES: tuple[str, ...]                  # the quantities it checks (default: all)
+
+An oracle that cannot decide says so: the engine then records its checks as `inconclusive`,
+with that reason, instead of calling `checks`.
+
 The built-in ones are listed in `BUILT_IN`; an installed package adds one through the
 `gradgate.oracles` entry point group (`name = "package.module"`), with no file of gradgate's
 edited.  Oracle modules are imported on first use (the torch oracle imports torch).

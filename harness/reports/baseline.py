@@ -11,6 +11,10 @@ from harness.reports.report_json import worst_ratio
 DRIFT_FACTOR = 10.0
 # Ratios below this are rounding noise: growth from them is not drift.
 DRIFT_FLOOR = 1e-3
+# A quantity that keeps this many fewer bits than in the baseline, on the same case and seed,
+# regressed even though it passes: a summation order changes bits by less (a reordered
+# float32 reduction by about 1 bit, measured in docs/precision.md); 2 bits is 4 times the error.
+BITS_NOISE = 2.0
 
 
 @dataclass
@@ -20,6 +24,18 @@ class Comparison:
     drift: list[tuple[str, float, float]] = field(default_factory=list)  # id, old, new ratio
     new: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # id, quantity, old bits, new bits: a passing case that lost precision beyond noise
+    bits_lost: list[tuple[str, str, float, float]] = field(default_factory=list)
+
+
+def lost_bits(before: dict[str, Any], now: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """(quantity, old bits, new bits) for each quantity that lost more than BITS_NOISE bits."""
+    old, new = before.get("precision") or {}, now.get("precision") or {}
+    return [
+        (q, float(old[q]["bits"]), float(v["bits"]))
+        for q, v in new.items()
+        if q in old and float(old[q]["bits"]) - float(v["bits"]) > BITS_NOISE
+    ]
 
 
 def compare_reports(base: dict[str, Any], new: dict[str, Any]) -> Comparison:
@@ -37,6 +53,10 @@ def compare_reports(base: dict[str, Any], new: dict[str, Any]) -> Comparison:
         elif was in ("failed", "errored") and now == "passed":
             out.fixed.append(case_id)
         elif was == "passed" and now == "passed":
+            drops = lost_bits(before, case)
+            if drops:
+                out.regressions.append(case_id)
+                out.bits_lost += [(case_id, q, a, b) for q, a, b in drops]
             old_r, new_r = worst_ratio(before), worst_ratio(case)
             if new_r >= DRIFT_FLOOR and new_r >= DRIFT_FACTOR * max(old_r, DRIFT_FLOOR / 10):
                 out.drift.append((case_id, old_r, new_r))

@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from harness.reports.diagnosis_section import diagnosis_html
+from harness.reports.precision_section import precision_html
 from harness.reports.report_json import layer_note, oracle_crashes, worst_ratio
 from harness.reports.summary_md import headline
 
@@ -125,6 +126,7 @@ def render_html(report: dict[str, Any], figures: dict[str, bytes]) -> str:
 <p>Error ratio = error / the bound derived for that element; a check passes at &le; 1.
 Click a column to sort.</p>
 {reg_html}
+{precision_html(report)}
 <h2>Failures ({len(failures)})</h2>{"".join(failures) or "<p>None.</p>"}
 <h2>Cases</h2><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>
 <script>{_SORT_SCRIPT}</script></body></html>

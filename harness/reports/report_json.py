@@ -102,3 +102,10 @@ def worst_ratio(case: dict[str, Any]) -> float:
 def oracle_crashes(report: dict[str, Any]) -> list[tuple[str, str]]:
     """(case id, what crashed) for each case whose worker an oracle took down (harness/rerun.py)."""
     return [(c["id"], c["oracle_crash"]) for c in report["cases"] if c.get("oracle_crash")]
+
+
+def inconclusive_checks(report: dict[str, Any]) -> int:
+    """How many checks their oracle could not decide at the case's precision."""
+    return sum(
+        1 for c in report["cases"] for v in c.get("checks", {}).values() if v.get("inconclusive")
+    )

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.reports.baseline import Comparison
+from harness.reports.baseline import BITS_NOISE, Comparison
 from harness.reports.diagnosis_section import diagnosis_markdown
-from harness.reports.report_json import layer_note, oracle_crashes, worst_ratio
+from harness.reports.precision_section import precision_markdown
+from harness.reports.report_json import (
+    inconclusive_checks,
+    layer_note,
+    oracle_crashes,
+    worst_ratio,
+)
 
 MAX_LISTED = 200
 MAX_REASON = 400
@@ -44,6 +50,14 @@ def render_summary(report: dict[str, Any], comparison: Comparison | None = None)
         *(f"| {k} | {v} |" for k, v in report["summary"].items() if k != "total"),
         "",
     ]
+    lines += precision_markdown(report)
+    inconclusive = inconclusive_checks(report)
+    if inconclusive:
+        lines += [
+            f"**{inconclusive} checks inconclusive**: their oracle cannot decide at the case's "
+            "precision (each says why in report.json); they neither pass nor fail a case.",
+            "",
+        ]
     crashes = oracle_crashes(report)
     if crashes:
         lines += [f"## Oracle crashes, not the implementation's fault ({len(crashes)})", ""]
@@ -98,6 +112,17 @@ def _comparison_lines(cmp: Comparison) -> list[str]:
         f"{len(cmp.new)} new, {len(cmp.removed)} removed"
     )
     lines.append("")
+    if cmp.bits_lost:
+        lines += [
+            f"Precision lost beyond noise ({BITS_NOISE:g} bits), a regression though passing:",
+            "",
+            "| case | quantity | bits before | bits now |",
+            "| --- | --- | ---: | ---: |",
+        ]
+        lines += [
+            f"| `{i}` | {q} | {a:.1f} | {b:.1f} |" for i, q, a, b in cmp.bits_lost[:MAX_LISTED]
+        ]
+        lines.append("")
     if cmp.drift:
         lines += [
             "| drifted case (still passing) | old ratio | new ratio |",

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.reports.diagnosis_section import diagnosis_lines
-from harness.reports.report_json import oracle_crashes, worst_ratio
+from harness.reports.precision_section import precision_lines
+from harness.reports.report_json import inconclusive_checks, oracle_crashes, worst_ratio
 from harness.reports.summary_md import headline
 
 MAX_REASONS = 20
@@ -21,6 +22,13 @@ def summary_lines(report: dict[str, Any], report_dir: Path | None) -> list[str]:
     if ranked:
         lines.append("worst error ratios (error / bound, passes at <= 1):")
         lines += [f"  {worst_ratio(c):10.3g}  {c['status']:<11} {c['id']}" for c in ranked]
+    lines += precision_lines(report)
+    inconclusive = inconclusive_checks(report)
+    if inconclusive:
+        lines.append(
+            f"inconclusive checks ({inconclusive}): oracles that cannot decide at the case's "
+            "precision, said so per check in report.json"
+        )
     bad = [c for c in report["cases"] if c["status"] in ("failed", "errored")]
     if bad:
         lines.append(f"failing cases ({len(bad)}):")

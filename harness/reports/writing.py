@@ -41,7 +41,7 @@ def complete_cases(
                 "checks": got.get("checks", {}),
                 "message": got.get("message", ""),
                 "duration_s": got.get("duration_s", 0.0),
-                **{k: got[k] for k in CRASH_FIELDS if k in got},
+                **{k: got[k] for k in (*CRASH_FIELDS, "precision") if k in got},
             }
         )
     return out

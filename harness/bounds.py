@@ -15,6 +15,7 @@ and results stored in a coarser dtype (float16, bfloat16), each adding its own t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,9 +66,10 @@ def roundings(u: float | Precision) -> Roundings:
 
 
 def gamma(m: int, u: float) -> float:
-    """gamma(m) = m u / (1 - m u), the relative error bound of m accumulated roundings."""
+    """gamma(m) = m u / (1 - m u), the relative error bound of m accumulated roundings; past
+    m u = 1/2 (float16 sums of thousands of terms), (1 + u)^m - 1 <= exp(m u) - 1 instead."""
     if m * u >= 0.5:
-        return float("inf")
+        return math.expm1(m * u)
     return m * u / (1 - m * u)
 
 

@@ -19,6 +19,12 @@ element, so it reads exactly p; each bit below p is a halving of accuracy lost.
   order is the worst binary tree);
 - (A3) the roundings of different elements are independent.
 
+Relu's kinks are not random: where |Z| is within the forward's error of 0, the derivative may
+fall on either side, and the whole jump of dZ there is carried through the backward as a
+deterministic allowance.  Under A1, Z's error exceeds lam sqrt(V_Z) with probability at most
+2 exp(-lam^2 / 2) per element (Hoeffding), so with lam^2 = 2 ln(2 |Z| / 1e-6) every element
+outside that zone is on its side of the kink except with probability 1e-6.
+
 Under A1 each element's error is a sum of independent bounded terms u s_j d_j, sub-Gaussian
 with variance proxy V_i = u^2 (sum_j s_j^2 + sum_k t_k^2 + ...): the products' roundings,
 the partial sums', the factors' (TF32) and the storage rounding (float16, bfloat16), and the
@@ -29,11 +35,9 @@ every x > 0,
 
     P(sum_i e_i^2 > sum V + 2 sqrt(x sum V^2) + 2 x max V) <= exp(-x).
 
-x = ln(10^6) makes the false-alarm probability of one check at most 1e-6.  The float64 oracle
-rounds too: its own V (at float64) is added.  Relu's kinks are not random: where |Z| is within
-the forward's worst-case bound of 0, the derivative may fall on either side, and the dZ jump
-that causes is carried through the backward as a deterministic allowance, subtracted from each
-element's error before the statistic.
+x = ln(10^6) makes the false-alarm probability of one check at most 1e-6 (plus the kink
+zones' 1e-6).  The float64 oracle rounds too: its own V (at float64) is added.  The kink
+allowances are subtracted from each element's error before the statistic.
 
 The check's ratio is sqrt(sum e'^2 / threshold): it fails above 1.  The element-wise bounds
 stay: they are sound in the worst case and catch single wrong elements; this one is tight in
@@ -56,7 +60,6 @@ from harness.bounds import (
     gamma,
     roundings,
     terms,
-    z_bound,
 )
 from harness.comparison import Check
 from harness.data import CaseData
@@ -129,10 +132,11 @@ def model(
     v_z = _reduction_variance(r, red.squares["Y"], red.counts["Y"], mag.Z)
     if r.store and data.b is not None:  # the sum may be stored before the bias is added
         v_z = v_z + r.store**2 * (mag.Z - data.b.astype(np.float64)) ** 2
-    zb = z_bound(case, mag, u)
     kinked = np.zeros(mag.Z.shape, dtype=bool)
     if SECOND_DERIVATIVE_MAX[act] is None:  # piecewise linear: kinks at Z = 0
-        kinked = np.abs(mag.Z) <= zb
+        # Z's error exceeds lam sqrt(V_Z) with probability below FALSE_ALARM / (Z's size)
+        lam = math.sqrt(2 * math.log(2 * max(mag.Z.size, 1) / FALSE_ALARM))
+        kinked = np.abs(mag.Z) <= lam * np.sqrt(v_z)
     slope = np.where(kinked, LIPSCHITZ[act], np.abs(mag.act_grad))
     own = 0.0 if act == "identity" else ACTIVATION_ULPS * r.acc
     v_y = slope**2 * v_z + (own**2 + r.store**2) * mag.Y**2 + r.tiny**2

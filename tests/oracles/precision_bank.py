@@ -128,8 +128,10 @@ class TermLayer:
         factors: Callable[[np.ndarray, str], np.ndarray] | None = None,
         reduce_dw: Reduce | None = None,
         forward_only: bool = False,
+        work: Any = np.float32,
     ):
         self.layer = layer
+        self.work = np.dtype(work)  # products, sums and intermediates
         self.reduce = reduce
         self.reduce_dw = reduce_dw or reduce
         self._factors = factors or (lambda v, role: v)
@@ -165,7 +167,7 @@ class TermLayer:
     def _f(self, v: np.ndarray, role: str, backward: bool = False) -> np.ndarray:
         if backward and self.forward_only:
             return v
-        return np.asarray(self._factors(v, role), dtype=np.float32)
+        return np.asarray(self._factors(v, role), dtype=self.work)
 
     def _z(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, case: Case) -> np.ndarray:
         geo = geometry(case)
@@ -180,21 +182,21 @@ class TermLayer:
             out.append(self.reduce(A, Wg).reshape(n, oh, ow, -1))
         Z = np.concatenate(out, axis=3)
         if b is not None:
-            Z = (Z + b).astype(np.float32)
+            Z = (Z + b.astype(self.work)).astype(self.work)
         return Z
 
     def forward(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
         case = self._case(X, W, b, cfg)
-        return activate(case.activation, self._z(X, W, b, case)).astype(np.float32)
+        return activate(case.activation, self._z(X, W, b, case)).astype(X.dtype)
 
     def backward(
         self, dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         case = self._case(X, W, b, cfg)
         Z = self._z(X, W, b, case) if not self.forward_only else _exact_z(self, X, W, b, case)
-        dZ = (dY * activation_grad(case.activation, Z, activate(case.activation, Z))).astype(
-            np.float32
-        )
+        dZ = (
+            dY.astype(self.work) * activation_grad(case.activation, Z, activate(case.activation, Z))
+        ).astype(self.work)
         geo = geometry(case)
         g, cig, cog = case.groups, case.in_ch // case.groups, case.out_ch // case.groups
         n, oh, ow = dZ.shape[:3]
@@ -212,9 +214,9 @@ class TermLayer:
         dX = _scatter_sum(np.concatenate(dcols, axis=5), geo, X.shape, self.reduce)
         db = None
         if b is not None:
-            ones = np.ones((dZ.shape[0] * oh * ow, 1), np.float32)
-            db = self.reduce(dZ.reshape(-1, case.out_ch).T.copy(), ones).reshape(-1)
-        return dX.astype(np.float32), dW.astype(np.float32), db
+            ones = np.ones((dZ.shape[0] * oh * ow, 1), self.work)
+            db = self.reduce(dZ.reshape(-1, case.out_ch).T.copy(), ones).reshape(-1).astype(X.dtype)
+        return dX.astype(X.dtype), dW.astype(X.dtype), db
 
 
 def _exact_z(
@@ -250,13 +252,13 @@ def _scatter_sum(
     col_terms = _readers(geo.cols, in_w)
     R, Q = row_terms.shape[1], col_terms.shape[1]
     flat = dcols.transpose(0, 1, 3, 2, 4, 5).reshape(n, oh * kh, ow * kw, c)
-    padded = np.concatenate([flat, np.zeros((n, 1, ow * kw, c), np.float32)], axis=1)
-    padded = np.concatenate([padded, np.zeros((n, padded.shape[1], 1, c), np.float32)], axis=2)
+    padded = np.concatenate([flat, np.zeros((n, 1, ow * kw, c), flat.dtype)], axis=1)
+    padded = np.concatenate([padded, np.zeros((n, padded.shape[1], 1, c), flat.dtype)], axis=2)
     rt = np.where(row_terms < 0, oh * kh, row_terms)
     ct = np.where(col_terms < 0, ow * kw, col_terms)
     terms = padded[:, rt[:, None, :, None], ct[None, :, None, :], :]  # n, ih, iw, R, Q, c
     terms = np.moveaxis(terms, 5, 3).reshape(n * in_h * in_w * c, R * Q)
-    ones = np.ones((R * Q, 1), np.float32)
+    ones = np.ones((R * Q, 1), terms.dtype)
     return reduce(terms, ones).reshape(n, in_h, in_w, c)
 
 
@@ -276,15 +278,15 @@ def _readers(idx: np.ndarray, size_in: int) -> np.ndarray:
 
 
 def _products(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """[N, M, K]: every product, each rounded to float32."""
-    return A[:, None, :].astype(np.float32) * B.T[None, :, :].astype(np.float32)
+    """[N, M, K]: every product, each rounded to A's dtype."""
+    return A[:, None, :] * B.T[None, :, :]
 
 
 def sequential(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """A plain float32 loop: one rounded product and one rounded addition per term."""
-    acc = np.zeros((A.shape[0], B.shape[1]), np.float32)
+    """A plain loop in A's dtype: one rounded product and one rounded addition per term."""
+    acc = np.zeros((A.shape[0], B.shape[1]), A.dtype)
     for k in range(A.shape[1]):
-        acc = acc + np.float32(1) * (A[:, k : k + 1] * B[k : k + 1, :])  # float32 throughout
+        acc = acc + A[:, k : k + 1] * B[k : k + 1, :]
     return acc
 
 
@@ -293,19 +295,19 @@ def pairwise(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     t = _products(A, B)
     while t.shape[2] > 1:
         if t.shape[2] % 2:
-            t = np.concatenate([t, np.zeros(t.shape[:2] + (1,), np.float32)], axis=2)
+            t = np.concatenate([t, np.zeros(t.shape[:2] + (1,), t.dtype)], axis=2)
         t = t[:, :, 0::2] + t[:, :, 1::2]
     return t[:, :, 0]
 
 
 def blocked(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """float32 GEMM: numpy's BLAS, blocked and vectorised as production kernels are."""
-    return np.matmul(A.astype(np.float32), B.astype(np.float32))
+    return np.matmul(A.astype(np.float32), B.astype(np.float32)).astype(A.dtype)
 
 
 def rounded_once(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """float64 sums, each rounded once to float32."""
-    return np.matmul(A.astype(np.float64), B.astype(np.float64)).astype(np.float32)
+    """float64 sums, each rounded once to A's dtype."""
+    return np.matmul(A.astype(np.float64), B.astype(np.float64)).astype(A.dtype)
 
 
 def fp16_partials(block: int = 64) -> Reduce:
@@ -330,7 +332,7 @@ CORRECT: dict[str, Reduce] = {
 
 
 def _rounding(precision: str) -> Callable[[np.ndarray, str], np.ndarray]:
-    return lambda v, role: round_to(np.asarray(v, np.float64), precision).astype(np.float32)
+    return lambda v, role: round_to(np.asarray(v, np.float64), precision)
 
 
 def correct_layer(layer: str, order: str) -> TermLayer:
@@ -346,6 +348,8 @@ def lossy_layer(layer: str, name: str) -> TermLayer:
         return TermLayer(layer, blocked, reduce_dw=fp16_partials())
     if name == "tf32_forward_only":
         return TermLayer(layer, blocked, factors=_rounding("tf32"), forward_only=True)
+    if name == "fp16_accumulation":  # float16 arrays summed in float16, sequentially
+        return TermLayer(layer, sequential, work=np.float16)
     raise ValueError(name)
 
 
@@ -357,3 +361,15 @@ LOSSY_QUANTITIES: dict[str, tuple[str, ...]] = {
     "fp16_dw_partials": ("dW",),
     "tf32_forward_only": ("Y",),
 }
+
+
+# Importable instances (`--impl tests.oracles.precision_bank:sequential_deconv2d`), for the
+# calibration script and the benchmark.
+sequential_deconv2d = correct_layer("deconv2d", "sequential")
+pairwise_deconv2d = correct_layer("deconv2d", "pairwise")
+blocked_deconv2d = correct_layer("deconv2d", "blocked")
+rounded_once_deconv2d = correct_layer("deconv2d", "rounded_once")
+sequential_conv2d = correct_layer("conv2d", "sequential")
+pairwise_conv2d = correct_layer("conv2d", "pairwise")
+blocked_conv2d = correct_layer("conv2d", "blocked")
+rounded_once_conv2d = correct_layer("conv2d", "rounded_once")

@@ -63,7 +63,14 @@ def main() -> None:
     for seed in seeds:
         for case in cases:
             result = run_case(impl, case, oracles=("torch",), seed=seed, timeout=600)
-            row = {"id": case.id, "seed": seed, "status": result.status, "precision": {}}
+            torch_ok = all(c.passed for n, c in result.checks.items() if n.startswith("torch:"))
+            row = {
+                "id": case.id,
+                "seed": seed,
+                "status": result.status,
+                "torch_passed": torch_ok,
+                "precision": {},
+            }
             for name, check in result.checks.items():
                 if name.startswith("precision:"):
                     row["precision"][name.split(":")[1]] = check.extra["precision"]

@@ -48,6 +48,7 @@ def config(case: Case) -> Conv2DConfig:
         ),
         input_precision=case.precision.inputs,
         accumulate=case.precision.accumulate,
+        dtype=case.dtype,
     )
 
 

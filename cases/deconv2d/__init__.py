@@ -44,6 +44,7 @@ def config(case: Case) -> DeconvConfig:
         ),
         input_precision=case.precision.inputs,
         accumulate=case.precision.accumulate,
+        dtype=case.dtype,
     )
 
 

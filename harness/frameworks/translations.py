@@ -66,3 +66,14 @@ def input_padding(cfg: Any, kh: int, kw: int) -> tuple[tuple[int, int], tuple[in
     (dh, dw), (oph, opw) = cfg.dilation, cfg.output_padding
     eh, ew = dh * (kh - 1), dw * (kw - 1)
     return ((eh - top, eh - bottom + oph), (ew - left, ew - right + opw))
+
+
+def as_float32_if_bf16(a: np.ndarray) -> np.ndarray:
+    """bfloat16 (ml_dtypes) as float32, exactly, for a framework that reads no ml_dtypes array
+    (it then casts to its own bfloat16); any other array as it is."""
+    return a.astype(np.float32) if a.dtype.name == "bfloat16" else a
+
+
+def in_dtype(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
+    """A framework's result (float32 for its bfloat16) back in the case's dtype, exactly."""
+    return values if values.dtype == dtype else values.astype(dtype)

@@ -56,6 +56,7 @@ class Conv2DConfig:
     # input precision ("float32"... or "tf32") and the accumulation's; "" outside the gate.
     input_precision: str = ""
     accumulate: str = ""
+    dtype: str = ""  # the case's dtype ("float32", "bfloat16", ...); "" outside the gate
 
 
 def make_conv2d_config(

@@ -37,6 +37,7 @@ class DeconvConfig:
     # input precision ("float32"... or "tf32") and the accumulation's; "" outside the gate.
     input_precision: str = ""
     accumulate: str = ""
+    dtype: str = ""  # the case's dtype ("float32", "bfloat16", ...); "" outside the gate
 
 
 def make_config(

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.frameworks.dtypes import unsupported_dtype
 from harness.frameworks.jax.common import ACTIVATIONS, jax, jnp
 from harness.frameworks.translations import input_padding
 
@@ -25,7 +26,7 @@ _NHWC = ("NHWC", "HWIO", "NHWC")
 
 
 def supports(cfg: Any) -> bool | str:
-    return True
+    return unsupported_dtype(cfg, forward, backward, "jax") or True
 
 
 def _conv_transpose(x: Any, w: Any, cfg: Any) -> Any:

@@ -16,14 +16,21 @@ from typing import Any
 
 import numpy as np
 
+from harness.frameworks.dtypes import unsupported_dtype
 from harness.frameworks.mlx.common import ACTIVATIONS, mx
-from harness.frameworks.translations import crop, fresh, symmetric_part
+from harness.frameworks.translations import (
+    as_float32_if_bf16,
+    crop,
+    fresh,
+    in_dtype,
+    symmetric_part,
+)
 
 
 def supports(cfg: Any) -> bool | str:
     if cfg.groups != 1:
         return "mlx.core.conv_transpose2d: only the default groups=1 is supported (its docs)"
-    return True
+    return unsupported_dtype(cfg, forward, backward, "mlx") or True
 
 
 def _layer(cfg: Any) -> Any:
@@ -48,20 +55,34 @@ def _layer(cfg: Any) -> Any:
 
 def _arrays(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[Any]:
     arrays = [X, W.transpose(3, 0, 1, 2)] + ([] if b is None else [b])
-    # mx.array would turn float64 into float32: the dtype is given explicitly.
-    dtype = mx.float64 if X.dtype == np.float64 else mx.float32
-    return [mx.array(fresh(a), dtype=dtype) for a in arrays]
+    # mx.array would turn float64 into float32: the dtype is given explicitly; bfloat16 goes
+    # through float32 (exact), as MLX reads no ml_dtypes array.
+    dtype = getattr(mx, X.dtype.name)
+    return [
+        mx.array(fresh(as_float32_if_bf16(a))).astype(dtype)
+        if dtype == mx.bfloat16
+        else mx.array(fresh(a), dtype=dtype)
+        for a in arrays
+    ]
+
+
+def _numpy(a: Any, dtype: np.dtype[Any]) -> np.ndarray:
+    """An MLX array's values as a numpy array of the case's dtype (bfloat16 through float32)."""
+    if a.dtype == mx.bfloat16:
+        a = a.astype(mx.float32)
+    return in_dtype(np.array(a), dtype)
 
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
-    return np.array(_layer(cfg)(*_arrays(X, W, b)))
+    return _numpy(_layer(cfg)(*_arrays(X, W, b)), X.dtype)
 
 
 def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     arrays = _arrays(X, W, b)
-    _, grads = mx.vjp(_layer(cfg), arrays, [mx.array(fresh(dY), dtype=arrays[0].dtype)])
-    dX, dWt = np.array(grads[0]), np.array(grads[1])
+    cotangent = mx.array(fresh(as_float32_if_bf16(dY))).astype(arrays[0].dtype)
+    _, grads = mx.vjp(_layer(cfg), arrays, [cotangent])
+    dX, dWt = _numpy(grads[0], X.dtype), _numpy(grads[1], X.dtype)
     dW = np.ascontiguousarray(dWt.transpose(1, 2, 3, 0))
-    return dX, dW, None if b is None else np.array(grads[2])
+    return dX, dW, None if b is None else _numpy(grads[2], X.dtype)

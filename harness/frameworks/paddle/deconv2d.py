@@ -12,15 +12,23 @@ from typing import Any
 
 import numpy as np
 
+from harness.frameworks.dtypes import unsupported_dtype
 from harness.frameworks.paddle.common import ACTIVATIONS, F, paddle
-from harness.frameworks.translations import nchw, nhwc, weight_from_in_out, weight_in_out
+from harness.frameworks.translations import (
+    as_float32_if_bf16,
+    in_dtype,
+    nchw,
+    nhwc,
+    weight_from_in_out,
+    weight_in_out,
+)
 
 
 def supports(cfg: Any) -> bool | str:
     # Paddle documents the output size within [H', H' + stride): output padding < stride.
     if any(op >= s for op, s in zip(cfg.output_padding, cfg.stride)):
         return "Paddle's conv2d_transpose takes output_padding < stride only (its docs and checks)"
-    return True
+    return unsupported_dtype(cfg, forward, backward, f"paddle {paddle.__version__}") or True
 
 
 def _output(x: Any, w: Any, b: Any, cfg: Any) -> Any:
@@ -38,15 +46,30 @@ def _output(x: Any, w: Any, b: Any, cfg: Any) -> Any:
     return ACTIVATIONS[cfg.activation](z)
 
 
+def _tensor(a: np.ndarray, stop_gradient: bool = True) -> Any:
+    """A Paddle tensor of `a`'s values; bfloat16 through float32 (Paddle reads no ml_dtypes)."""
+    if a.dtype.name == "bfloat16":
+        t = paddle.to_tensor(as_float32_if_bf16(a)).astype("bfloat16")
+        t.stop_gradient = stop_gradient
+        return t
+    return paddle.to_tensor(a, stop_gradient=stop_gradient)
+
+
+def _array(t: Any, dtype: np.dtype[Any]) -> np.ndarray:
+    if str(t.dtype).endswith("bfloat16"):
+        t = t.astype("float32")
+    return in_dtype(t.numpy(), dtype)
+
+
 def _tensors(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[Any]:
     arrays = [nchw(X), weight_in_out(W)] + ([] if b is None else [b.copy()])
-    return [paddle.to_tensor(a, stop_gradient=False) for a in arrays]
+    return [_tensor(a, stop_gradient=False) for a in arrays]
 
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
     t = _tensors(X, W, b)
     with paddle.no_grad():
-        return nhwc(_output(t[0], t[1], t[2] if b is not None else None, cfg).numpy())
+        return nhwc(_array(_output(t[0], t[1], t[2] if b is not None else None, cfg), X.dtype))
 
 
 def backward(
@@ -54,6 +77,6 @@ def backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     t = _tensors(X, W, b)
     y = _output(t[0], t[1], t[2] if b is not None else None, cfg)
-    grads = [g.numpy() for g in paddle.grad([y], t, [paddle.to_tensor(nchw(dY))])]
+    grads = [_array(g, X.dtype) for g in paddle.grad([y], t, [_tensor(nchw(dY))])]
     dX, dW = nhwc(grads[0]), weight_from_in_out(grads[1])
     return dX, dW, None if b is None else grads[2]

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.frameworks.dtypes import unsupported_dtype
 from harness.frameworks.tensorflow.common import ACTIVATIONS, tf
 from reference_impl.deconv2d.config import output_shape
 
@@ -31,7 +32,7 @@ def supports(cfg: Any) -> bool | str:
         return "TensorFlow's CPU conv2d_transpose kernel supports no dilation > 1 (its own error)"
     if any(op >= s for op, s in zip(cfg.output_padding, cfg.stride)):
         return "tf.nn.conv2d_transpose: output padding must be < stride (output_shape is checked)"
-    return True
+    return unsupported_dtype(cfg, forward, backward, "tensorflow") or True
 
 
 def _output(x: Any, w: Any, b: Any, cfg: Any) -> Any:

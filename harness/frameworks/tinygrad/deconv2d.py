@@ -12,14 +12,22 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from tinygrad import Tensor
+from tinygrad import Tensor, dtypes
 
+from harness.frameworks.dtypes import unsupported_dtype
 from harness.frameworks.tinygrad.common import ACTIVATIONS
-from harness.frameworks.translations import nchw, nhwc, weight_from_in_out, weight_in_out
+from harness.frameworks.translations import (
+    as_float32_if_bf16,
+    in_dtype,
+    nchw,
+    nhwc,
+    weight_from_in_out,
+    weight_in_out,
+)
 
 
 def supports(cfg: Any) -> bool | str:
-    return True
+    return unsupported_dtype(cfg, forward, backward, "tinygrad") or True
 
 
 def _output(x: Tensor, w: Tensor, b: Tensor | None, cfg: Any) -> Tensor:
@@ -36,14 +44,27 @@ def _output(x: Tensor, w: Tensor, b: Tensor | None, cfg: Any) -> Tensor:
     return ACTIVATIONS[cfg.activation](z)
 
 
+def _tensor(a: np.ndarray) -> Tensor:
+    """A tensor of `a`'s values; bfloat16 through float32 (exact), cast by tinygrad."""
+    if a.dtype.name == "bfloat16":
+        return Tensor(as_float32_if_bf16(a)).cast(dtypes.bfloat16)
+    return Tensor(a)
+
+
+def _numpy(t: Tensor, dtype: np.dtype[Any]) -> np.ndarray:
+    if t.dtype == dtypes.bfloat16:
+        t = t.cast(dtypes.float32)
+    return in_dtype(t.numpy(), dtype)
+
+
 def _tensors(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[Tensor]:
     arrays = [nchw(X), weight_in_out(W)] + ([] if b is None else [b.copy()])
-    return [Tensor(a) for a in arrays]
+    return [_tensor(a) for a in arrays]
 
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
     x, w, *bt = _tensors(X, W, b)
-    return nhwc(_output(x, w, bt[0] if bt else None, cfg).numpy())
+    return nhwc(_numpy(_output(x, w, bt[0] if bt else None, cfg), X.dtype))
 
 
 def backward(
@@ -51,6 +72,6 @@ def backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     tensors = _tensors(X, W, b)
     y = _output(tensors[0], tensors[1], tensors[2] if b is not None else None, cfg)
-    grads = [g.numpy() for g in y.gradient(*tensors, gradient=Tensor(nchw(dY)))]
+    grads = [_numpy(g, X.dtype) for g in y.gradient(*tensors, gradient=_tensor(nchw(dY)))]
     dX, dW = nhwc(grads[0]), weight_from_in_out(grads[1])
     return dX, dW, None if b is None else grads[2]

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from harness.frameworks.torch.common import activation as torch_activation
+from harness.frameworks.torch.common import array, tensor
 from harness.frameworks.translations import fresh, nchw, nhwc, symmetric_part
 
 
@@ -47,19 +48,19 @@ def _weight(W: np.ndarray) -> np.ndarray:
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
     with torch.no_grad():
-        bt = None if b is None else torch.from_numpy(b.copy())
-        y = _output(torch.from_numpy(nchw(X)), torch.from_numpy(_weight(W)), bt, cfg)
-    return nhwc(y.numpy())
+        bt = None if b is None else tensor(b.copy())
+        y = _output(tensor(nchw(X)), tensor(_weight(W)), bt, cfg)
+    return nhwc(array(y))
 
 
 def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    x = torch.from_numpy(nchw(X)).requires_grad_()
-    w = torch.from_numpy(_weight(W)).requires_grad_()
-    bt = None if b is None else torch.from_numpy(b.copy()).requires_grad_()
+    x = tensor(nchw(X)).requires_grad_()
+    w = tensor(_weight(W)).requires_grad_()
+    bt = None if b is None else tensor(b.copy()).requires_grad_()
     y = _output(x, w, bt, cfg)
     inputs = [x, w] if bt is None else [x, w, bt]
-    grads = torch.autograd.grad(y, inputs, torch.from_numpy(nchw(dY)))
-    dW = fresh(grads[1].numpy().transpose(2, 3, 1, 0))
-    return nhwc(grads[0].numpy()), dW, None if bt is None else grads[2].numpy().copy()
+    grads = torch.autograd.grad(y, inputs, tensor(nchw(dY)))
+    dW = fresh(array(grads[1]).transpose(2, 3, 1, 0))
+    return nhwc(array(grads[0])), dW, None if bt is None else array(grads[2]).copy()

@@ -18,7 +18,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from harness.frameworks.dtypes import unsupported_dtype
 from harness.frameworks.torch.common import activation as torch_activation
+from harness.frameworks.torch.common import array, tensor
 from harness.frameworks.translations import (
     crop,
     nchw,
@@ -30,11 +32,11 @@ from harness.frameworks.translations import (
 
 
 def supports(cfg: Any) -> bool | str:
-    return True
+    return unsupported_dtype(cfg, forward, backward, "torch") or True
 
 
 def _leaf(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(a).requires_grad_()
+    return tensor(a).requires_grad_()
 
 
 def _output(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, cfg: Any) -> torch.Tensor:
@@ -54,9 +56,9 @@ def _output(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, cfg: Any) 
 
 def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
     with torch.no_grad():
-        bt = None if b is None else torch.from_numpy(b.copy())
-        y = _output(torch.from_numpy(nchw(X)), torch.from_numpy(weight_in_out(W)), bt, cfg)
-    return nhwc(y.numpy())
+        bt = None if b is None else tensor(b.copy())
+        y = _output(tensor(nchw(X)), tensor(weight_in_out(W)), bt, cfg)
+    return nhwc(array(y))
 
 
 def backward(
@@ -66,6 +68,6 @@ def backward(
     bt = None if b is None else _leaf(b.copy())
     y = _output(x, w, bt, cfg)
     inputs = [x, w] if bt is None else [x, w, bt]
-    grads = torch.autograd.grad(y, inputs, torch.from_numpy(nchw(dY)))
-    dX, dW = nhwc(grads[0].numpy()), weight_from_in_out(grads[1].numpy())
-    return dX, dW, None if bt is None else grads[2].numpy().copy()
+    grads = torch.autograd.grad(y, inputs, tensor(nchw(dY)))
+    dX, dW = nhwc(array(grads[0])), weight_from_in_out(array(grads[1]))
+    return dX, dW, None if bt is None else array(grads[2]).copy()

@@ -7,7 +7,7 @@ process; prints one JSON object {case id: [gate verdict, direct verdict]}.
 
 The direct comparison calls the framework module's forward and backward (twice) by hand and
 holds every element to torch float64 within the gate's own error bounds (harness.bounds: the
-case dtype's bound plus float64's, as the torch oracle does): supports() refusing is
+case's declared precision's bound plus float64's, as the torch oracle does): supports() refusing is
 "unsupported", an exception is "errored", a wrong shape or dtype or an element off is "failed".
 """
 
@@ -44,7 +44,7 @@ def direct_verdict(module: Any, case: Case) -> str:
     args = (data.X.copy(), data.W.copy(), None if data.b is None else data.b.copy())
     expected = torch_results(case, data)
     mag = magnitudes(case, data)
-    bounds = all_bounds(case, data, mag, UNIT_ROUNDOFF[case.dtype])
+    bounds = all_bounds(case, data, mag, case.precision)
     bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
     try:
         Y = module.forward(*args, case.cfg)
@@ -65,15 +65,19 @@ def direct_verdict(module: Any, case: Case) -> str:
     return "passed"
 
 
-def verdicts(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, tuple[str, str]]:
+def verdicts(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, tuple[str, str, str]]:
+    """Per case: the gate's verdict, the direct comparison's, and the families of the gate's
+    failing checks ("precision", "torch", ...; "" when none failed)."""
     kind = layer_kind(layer)
     module_name = ADAPTERS[layer][name]
     impl = load_implementation(module_name, layer)
     module = importlib.import_module(module_name)
-    return {
-        case.id: (run_case(impl, case).status, direct_verdict(module, case))
-        for case in kind.grid_cases("smoke", (dtype,))
-    }
+    out = {}
+    for case in kind.grid_cases("smoke", (dtype,)):
+        result = run_case(impl, case)
+        families = sorted({n.split(":")[0] for n, c in result.checks.items() if not c.passed})
+        out[case.id] = (result.status, direct_verdict(module, case), ",".join(families))
+    return out
 
 
 def verdicts_in_a_subprocess(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, Any]:

@@ -7,7 +7,7 @@ link to the framework's findings.
     python benchmarks/conformance_table.py jax=runs/jax-full/report.json ... > table.md
 
 NAME=A.json,B.json merges several reports of one framework (say default and full), each case
-counted once.
+counted once.  With --precision: the float16/bfloat16 table (verdicts and bits per quantity).
 """
 
 from __future__ import annotations
@@ -69,7 +69,56 @@ def table(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+LOW_DTYPES = ("float16", "bfloat16")
+
+
+def _median(values: list[float]) -> str:
+    if not values:
+        return "-"
+    s = sorted(values)
+    mid = len(s) // 2
+    return f"{(s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2):.1f}"
+
+
+def precision_table(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    """Per framework and low-precision dtype: the verdicts, and the median bits kept per
+    quantity over the cases in scope (a correctly rounded result keeps 11 / 8), with the
+    quantities `precision:*` failed on."""
+    head = [
+        "framework",
+        "dtype",
+        "passed / failed / errored / unsupported",
+        "bits Y",
+        "bits dX",
+        "bits dW",
+        "bits db",
+        "failing checks",
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for name, report in reports:
+        for dtype in LOW_DTYPES:
+            cases = [c for c in report["cases"] if c["config"]["dtype"] == dtype]
+            if not cases:
+                continue
+            bits = [
+                _median([c["precision"][q]["bits"] for c in cases if q in c.get("precision", {})])
+                for q in ("Y", "dX", "dW", "db")
+            ]
+            failing: dict[str, int] = {}
+            for c in cases:
+                for check, v in c.get("checks", {}).items():
+                    if not v["passed"]:
+                        failing[check] = failing.get(check, 0) + 1
+            text = ", ".join(f"{k} ({n})" for k, n in sorted(failing.items())) or "none"
+            link = f"findings/{name}.md"
+            row = [f"[{name}]({link})", dtype, cell(cases, link), *bits, text]
+            lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str]) -> int:
+    low = "--precision" in argv
+    argv = [a for a in argv if a != "--precision"]
     if not argv or any("=" not in a for a in argv):
         print(__doc__, file=sys.stderr)
         return 2
@@ -81,6 +130,9 @@ def main(argv: Sequence[str]) -> int:
             for case in json.loads(Path(path).read_text())["cases"]:
                 cases.setdefault(case["id"], case)
         reports.append((name, {"cases": list(cases.values())}))
+    if low:
+        print(precision_table(reports), end="")
+        return 0
     print("Each cell: passed / failed / errored / unsupported cases that have the factor.\n")
     print(table(reports), end="")
     return 0

@@ -3,6 +3,7 @@ several seeds, through the torch oracle (which computes `precision:*`).
 
     python3 benchmarks/precision_calibration.py --impl reference_impl --grid full --seeds 0,1,2
     python3 benchmarks/precision_calibration.py --impl harness.frameworks.jax --out jax.jsonl
+    python3 benchmarks/precision_calibration.py --impl reference_impl --match=-relu-
 
 Prints, per quantity: cases, `precision:*` failures, and the statistic's ratio (failing
 statistic / threshold: median, 99th percentile, worst, with the worst case's id), and the bits
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("--dtype", default="float32")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--match", default="", help="only the case ids holding this text")
     parser.add_argument("--table", default=None, help="only print the tables of an --out file")
     args = parser.parse_args()
     if args.table:
@@ -89,6 +91,7 @@ def main() -> None:
     torch.set_num_threads(1)
     impl = load_implementation(args.impl, args.layer)
     cases = layer_kind(args.layer).grid_cases(args.grid, args.dtype.split(","))
+    cases = [c for c in cases if args.match in c.id]
     seeds = [int(s) for s in args.seeds.split(",")]
     rows = []
     out = open(args.out, "w") if args.out else None  # noqa: SIM115 (lines as they come)

@@ -35,8 +35,16 @@ UNIT_ROUNDOFF: dict[str, float] = {name: 2.0**-p for name, p in SIGNIFICAND_BITS
 # Below the normal range a rounding's error is absolute: half the smallest subnormal.  Only
 # float16's matters at gradgate's magnitudes (bfloat16 shares float32's exponent range).
 SUBNORMAL_HALF: dict[str, float] = {"float16": 2.0**-25, "bfloat16": 2.0**-134}
-# Rounding errors (in units of u) allowed to an activation and its derivative.
-ACTIVATION_ULPS = 4.0
+# Rounding errors (in units of u) allowed to an activation and its derivative: relu is exact;
+# leaky_relu rounds its slope and one product; tanh and sigmoid are library functions (a few
+# ulps in a 16-bit dtype, where frameworks evaluate them).
+ACTIVATION_ULPS: dict[str, float] = {
+    "identity": 0.0,
+    "relu": 0.0,
+    "leaky_relu": 2.0,
+    "tanh": 4.0,
+    "sigmoid": 4.0,
+}
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,8 @@ def y_bound(case: Case, mag: Magnitudes, u: float | Precision) -> np.ndarray:
     (and the result's storage rounding, for a dtype coarser than the accumulation)."""
     r = roundings(u)
     lip = LIPSCHITZ[case.activation]
-    own = 0.0 if case.activation == "identity" else ACTIVATION_ULPS * r.acc
+    # the activation may run in the storage dtype (frameworks evaluate it there): r.work
+    own = ACTIVATION_ULPS[case.activation] * r.work
     return lip * z_bound(case, mag, u) + (own + r.store) * np.abs(mag.Y) + r.tiny
 
 
@@ -152,7 +161,7 @@ def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float | Precision) 
     if m2 is None:  # piecewise linear: the derivative may fall on either side of the kink
         err_grad = np.where(np.abs(mag.Z) <= err_z, KINK_JUMP[act], 0.0)
     else:
-        err_grad = m2 * err_z + ACTIVATION_ULPS * r.acc * LIPSCHITZ[act]
+        err_grad = m2 * err_z + ACTIVATION_ULPS[act] * r.work * LIPSCHITZ[act]
         if r.store:
             err_grad = err_grad + 2 * y_bound(case, mag, u)
     return abs_dY * err_grad + r.work * np.abs(mag.dZ) + r.tiny

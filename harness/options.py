@@ -27,13 +27,16 @@ class UsageError(Exception):
 ACCUMULATE_CHOICES: tuple[str, ...] = ("float32", "dtype", "float16", "bfloat16")
 
 
-def split_list(option: str, text: str, allowed: Sequence[str]) -> tuple[str, ...]:
+def split_list(option: str, text: str, allowed: Sequence[str], also: str = "") -> tuple[str, ...]:
+    """`text`'s comma-separated items, each one of `allowed` (`also`: a further spelling the
+    caller has already expanded, named in the error)."""
     items = tuple(part.strip() for part in text.split(",") if part.strip())
+    names = ", ".join(allowed) + (f" or {also}" if also else "")
     if not items:
-        raise UsageError(f"{option} needs at least one of {', '.join(allowed)}")
+        raise UsageError(f"{option} needs at least one of {names}")
     for item in items:
         if item not in allowed:
-            raise UsageError(f"{option} accepts {', '.join(allowed)}; got {item!r}")
+            raise UsageError(f"{option} accepts {names}; got {item!r}")
     return tuple(dict.fromkeys(items))  # ordered, without repeats
 
 
@@ -138,7 +141,9 @@ class GateOptions:
             impl=impl or layer_kind(kind).REFERENCE,
             layer=kind,
             grid=grid,
-            dtypes=split_list("--dtype", ",".join(DTYPES) if dtypes == "all" else dtypes, DTYPES),
+            dtypes=split_list(
+                "--dtype", ",".join(DTYPES) if dtypes == "all" else dtypes, DTYPES, also="all"
+            ),
             oracles=split_list("--oracles", oracles, ORACLES),
             seed=seed,
             case_ids=tuple(case_ids),
@@ -165,7 +170,7 @@ class GateOptions:
                     raise UsageError(
                         f"--case {case_id} is a {case.layer} case, but --layer is {self.layer}"
                     )
-                out.append(case)
+                out.append(self.declared(case))
             return out
         cases = layer_kind(self.layer).grid_cases(self.grid, self.dtypes)
         return [self.declared(c) for c in cases]

@@ -48,7 +48,8 @@ def test_reference_passes_and_every_report_is_written(tmp_path: Path) -> None:
         "unsupported": 0,
     }
     case = report["cases"][0]
-    assert set(case) == {"id", "status", "config", "checks", "message", "duration_s"}
+    assert set(case) == {"id", "status", "config", "checks", "message", "duration_s", "precision"}
+    assert set(case["precision"]) == {"Y", "dX", "dW", "db"}
     assert set(case["checks"]) >= {"torch:Y", "torch:dX", "fd:dX", "adjoint:dX"}
     for check in case["checks"].values():
         assert {"passed", "max_abs_err", "max_rel_err", "error_ratio", "worst_index"} <= set(check)
@@ -82,7 +83,8 @@ def test_bugged_implementation_fails_with_named_cases_and_pictures(tmp_path: Pat
     assert f"FAILED   {failed[0]['id']}: torch:dX: 1 of" in out.stdout
     assert "--case " + failed[0]["id"] in failed[0]["message"]
     html = (tmp_path / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == len(failed)
+    assert html.count('alt="error heatmap for') == len(failed)
+    assert html.count("data:image/png;base64,") == len(failed) + 1  # and the precision plot
     assert "## Failing cases" in (tmp_path / "summary.md").read_text()
 
 
@@ -157,7 +159,10 @@ def test_timeouts_error_the_case_and_the_run_goes_on(
             "backward(dY, X, W, b, cfg) is missing",
         ),
         (["--grid", "huge"], "--grid accepts smoke, default, full; got 'huge'"),
-        (["--dtype", "float16"], "--dtype accepts float64, float32; got 'float16'"),
+        (
+            ["--dtype", "float8"],
+            "--dtype accepts float64, float32, float16, bfloat16 or all; got 'float8'",
+        ),
         (["--oracles", "torch,magic"], "--oracles accepts torch, fd, adjoint; got 'magic'"),
         (["-n", "0"], "-n must be 'auto' or a whole number >= 1"),
         (["--case", "n1-bad"], "--case: case id 'n1-bad' does not read as"),

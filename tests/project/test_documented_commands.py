@@ -48,10 +48,17 @@ NOT_RUN_HERE = {
         "tests/kinds/deconv2d/test_adapters.py checks its "
         "verdicts case by case"
     ),
+    "python3 docs/findings/repro/torch_bf16_conv_transpose2d_grouped.py": (
+        "its exit status names the processor (1 where oneDNN runs its AMX kernel): "
+        "tests/frameworks/test_torch_bf16_finding.py runs it capped and, on AMX, natively"
+    ),
 }
 EXIT_STATUS = {  # commands documented to fail, with why
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D": 1,
+    # docs/precision.md's worked example: a TF32 forward the precision check catches
+    "gradgate run --impl tests.oracles.precision_bank:tf32_forward_only_deconv2d --case "
+    "n4-c1024x4-g1-i4x4-k4x4-s2x2-p1.1.1.1-d1x1-op0x0-b1-identity-f32": 1,
 }
 
 

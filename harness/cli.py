@@ -223,7 +223,10 @@ def fuzz(args: argparse.Namespace) -> int:
     try:
         if args.examples < 1:
             raise UsageError(f"--examples must be >= 1, got {args.examples}")
-        dtypes = split_list("--dtype", args.dtype, DTYPES)
+        text = args.dtype
+        dtypes = split_list(
+            "--dtype", ",".join(DTYPES) if text == "all" else text, DTYPES, also="all"
+        )
         oracles = split_list("--oracles", args.oracles, ORACLES)
         layer = resolve_layer(args.layer, ())
         impl = load_implementation(args.impl, layer)

@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--group", type=int, default=None, help="which shard to run, from 1")
     run.add_argument(
+        "--show-config",
+        action="store_true",
+        help="print the settings in force and where each came from, then stop",
+    )
+    run.add_argument(
         "--durations-path",
         default=None,
         help="pytest-split durations file (default: the committed one)",
@@ -78,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="diagnose the failures of a report, write it back")
     explain.add_argument("report")
     add_cli_options(explain, ("diagnosis-seconds",))
+    config = sub.add_parser(
+        "config",
+        help="print the settings in force (flags, [tool.gradgate], defaults) and their origin",
+    )
+    add_cli_options(config)
     listing = sub.add_parser("cases", help="print a grid's case ids, one per line")
     add_cli_options(listing, ("layer", "grid", "dtype"))
     merge = sub.add_parser("merge", help="merge shard reports into one")
@@ -97,17 +107,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "explain":
         return explain(args.report, args.diagnosis_seconds)
     if args.command == "cases":
-        return list_cases(args.layer, args.grid, args.dtype)
+        return list_cases(args)
+    if args.command == "config":
+        return show_config(args)
     return merge(args.reports, args.output)
 
 
-def list_cases(layer: str | None, grid: str, dtypes: str) -> int:
-    """`gradgate cases`: the ids a run of the same --layer, --grid and --dtype would check."""
+def settings_of(args: argparse.Namespace, names: tuple[str, ...] | None = None) -> Any:
+    """The command's options in force: its flags, else [tool.gradgate], else the defaults."""
+    from harness.config import settings
+    from harness.options import GATE_OPTIONS, cli_defaults
+
+    given = {o.name: getattr(args, o.dest, None) for o in GATE_OPTIONS}
+    return settings(given, names=names, defaults=cli_defaults())
+
+
+def show_config(args: argparse.Namespace) -> int:
+    """`gradgate config`: each setting in force and where it came from."""
+    from harness.config import describe, rename_error
     from harness.options import UsageError, resolve
 
     try:
-        opts = resolve({"layer": layer, "grid": grid, "dtype": dtypes})
-        ids = [case.id for case in opts.cases()]
+        found = settings_of(args)
+        try:
+            resolve(found.values)
+        except UsageError as exc:
+            raise rename_error(exc, found) from None
+    except UsageError as exc:
+        return _usage(str(exc))
+    print(describe(found))
+    return EXIT_OK
+
+
+def list_cases(args: argparse.Namespace) -> int:
+    """`gradgate cases`: the ids a run of the same --layer, --grid and --dtype would check."""
+    from harness.config import rename_error
+    from harness.options import UsageError, resolve
+
+    try:
+        found = settings_of(args, ("layer", "grid", "dtype"))
+        try:
+            opts = resolve(found.values)
+            ids = [case.id for case in opts.cases()]
+        except UsageError as exc:
+            raise rename_error(exc, found) from None
     except UsageError as exc:
         return _usage(str(exc))
     try:
@@ -123,27 +166,35 @@ def _usage(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from harness.config import describe, rename_error
     from harness.frameworks import framework_listing
     from harness.loading import ImplementationError, load_implementation
-    from harness.options import GATE_OPTIONS, UsageError, resolve
+    from harness.options import UsageError, resolve
     from harness.reports.report_json import ReportError, read_report
 
     if args.framework == "list":
         print(framework_listing())
         return EXIT_OK
-    values = {option.name: getattr(args, option.dest) for option in GATE_OPTIONS}
     try:
-        opts = resolve(values, splits=args.splits, group=args.group)
-        selected = opts.cases()
+        found = settings_of(args)
+        values = found.values
+        try:
+            opts = resolve(values, splits=args.splits, group=args.group)
+            selected = opts.cases()
+        except UsageError as exc:
+            raise rename_error(exc, found) from None
+        if args.show_config:
+            print(describe(found))
+            return EXIT_OK
         for note in load_implementation(opts.impl, opts.layer).notes:
             print(f"gradgate: note: {note}", file=sys.stderr)
     except (UsageError, ImplementationError) as exc:
         return _usage(str(exc))
     values.update(impl=opts.impl, framework=None, layer=opts.layer)
 
-    report_dir = Path(args.report_dir)
+    report_dir = Path(values["report-dir"])
     started = time.time_ns()
-    status = _run_pytest(args, values, report_dir, len(selected))
+    status = _run_pytest(args, values, report_dir, len(selected), found.path)
     report_path = report_dir / "report.json"
     try:
         if not report_path.exists() or report_path.stat().st_mtime_ns < started:
@@ -164,16 +215,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_pytest(
-    args: argparse.Namespace, values: dict[str, Any], report_dir: Path, n_cases: int
+    args: argparse.Namespace,
+    values: dict[str, Any],
+    report_dir: Path,
+    n_cases: int,
+    config_file: Path | None,
 ) -> int:
     import pytest
 
+    from harness.config import IGNORE_VARIABLE
     from harness.reports.writing import JUNIT_PARTIAL
 
-    # Workers import the implementation from the caller's directory, like the controller.
+    # Workers import the implementation from the caller's directory (and the configured
+    # project's), like the controller; they take every setting from the flags given here.
     os.environ["GRADGATE_NOTES_SHOWN"] = "1"
+    os.environ[IGNORE_VARIABLE] = "1"
+    project = str(config_file.parent) if config_file is not None else ""
     os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (os.getcwd(), os.environ.get("PYTHONPATH", "")) if p
+        p for p in (os.getcwd(), project, os.environ.get("PYTHONPATH", "")) if p
     )
     report_dir.mkdir(parents=True, exist_ok=True)
     pytest_args = [
@@ -214,6 +273,7 @@ def _run_pytest(
 
 def fuzz(args: argparse.Namespace) -> int:
     from cases.case import DTYPES
+    from harness.config import rename_error
     from harness.engine import rerun_command
     from harness.fuzzing import fuzz as search
     from harness.loading import ImplementationError, load_implementation
@@ -223,26 +283,32 @@ def fuzz(args: argparse.Namespace) -> int:
     try:
         if args.examples < 1:
             raise UsageError(f"--examples must be >= 1, got {args.examples}")
-        text = args.dtype
-        dtypes = split_list(
-            "--dtype", ",".join(DTYPES) if text == "all" else text, DTYPES, also="all"
-        )
-        oracles = split_list("--oracles", args.oracles, ORACLES)
-        layer = resolve_layer(args.layer, ())
-        impl = load_implementation(args.impl, layer)
+        found = settings_of(args, ("impl", "layer", "seed", "dtype", "oracles"))
+        values = found.values
+        try:
+            text = values["dtype"]
+            dtypes = split_list(
+                "--dtype", ",".join(DTYPES) if text == "all" else text, DTYPES, also="all"
+            )
+            oracles = split_list("--oracles", values["oracles"], ORACLES)
+            layer = resolve_layer(values["layer"], ())
+        except UsageError as exc:
+            raise rename_error(exc, found) from None
+        impl = load_implementation(values["impl"], layer)
+        seed = int(values["seed"])
     except (UsageError, ImplementationError) as exc:
         return _usage(str(exc))
     for note in impl.notes:
         print(f"gradgate: note: {note}", file=sys.stderr)
-    found = search(
-        impl, examples=args.examples, seed=args.seed, oracles=oracles, dtypes=dtypes, layer=layer
+    failing = search(
+        impl, examples=args.examples, seed=seed, oracles=oracles, dtypes=dtypes, layer=layer
     )
-    if found is None:
-        print(f"{args.examples} random valid cases, no failure (seed {args.seed})")
+    if failing is None:
+        print(f"{args.examples} random valid cases, no failure (seed {seed})")
         return EXIT_OK
-    print(f"minimal failing case: {found.id} ({found.status})")
-    print(found.message.split(". Rerun: ")[0])
-    print(f"rerun: {rerun_command(impl.name, found.id, args.seed)}")
+    print(f"minimal failing case: {failing.id} ({failing.status})")
+    print(failing.message.split(". Rerun: ")[0])
+    print(f"rerun: {rerun_command(impl.name, failing.id, seed)}")
     return EXIT_FAILED
 
 

@@ -261,24 +261,29 @@ EXCLUSIVE = ("impl", "framework")  # one or the other
 
 
 def add_cli_options(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
-    """Declare GATE_OPTIONS (those `names` picks, for a command that takes fewer) on a parser."""
+    """Declare GATE_OPTIONS (those `names` picks, for a command that takes fewer) on a parser.
+
+    Every default is None ("not given"): `harness.config.settings` then takes the value from
+    `[tool.gradgate]`, else the option's default (`CLI_DEFAULTS` for the command)."""
     picked = [o for o in GATE_OPTIONS if names is None or o.name in names]
     exclusive = [o for o in picked if o.name in EXCLUSIVE]
     both = parser.add_mutually_exclusive_group() if len(exclusive) > 1 else parser
     for option in picked:
         where = both if option in exclusive else parser
-        default = option.cli_default if option.cli_default is not None else option.default
-        if option.action == "append":
-            default = []
-        where.add_argument(f"--{option.name}", dest=option.dest, **option.keywords(default))
+        where.add_argument(f"--{option.name}", dest=option.dest, **option.keywords(None))
+
+
+def cli_defaults() -> dict[str, Any]:
+    """The command's defaults where they differ from the plugin's (`--report-dir`)."""
+    return {o.name: o.cli_default for o in GATE_OPTIONS if o.cli_default is not None}
 
 
 def add_plugin_options(group: Any) -> None:
-    """Declare GATE_OPTIONS on the plugin's option group (`--gradgate-NAME`)."""
+    """Declare GATE_OPTIONS on the plugin's option group (`--gradgate-NAME`), defaults None as
+    for the command."""
     for option in GATE_OPTIONS:
-        default = [] if option.action == "append" else option.default
         group.addoption(
-            f"--gradgate-{option.name}", dest=option.plugin_dest, **option.keywords(default)
+            f"--gradgate-{option.name}", dest=option.plugin_dest, **option.keywords(None)
         )
 
 

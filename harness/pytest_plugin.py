@@ -50,17 +50,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_plugin_options(parser.getgroup("gradgate", "gradgate: gradient verification gate"))
 
 
+def gate_values(config: pytest.Config) -> dict[str, Any]:
+    """The options in force: `--gradgate-NAME` flags, else `[tool.gradgate]`, else defaults
+    (`harness.config.settings`, as for `gradgate run`); a bad key is a usage error."""
+    from harness.config import settings
+    from harness.options import GATE_OPTIONS, UsageError
+
+    cached = getattr(config, "_gradgate_settings", None)
+    if cached is None:
+        given = {option.name: config.getoption(option.plugin_dest) for option in GATE_OPTIONS}
+        try:
+            cached = settings(given, flag_prefix="--gradgate-")
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config._gradgate_settings = cached  # type: ignore[attr-defined]
+    return dict(cached.values)
+
+
 def gate_options(config: pytest.Config) -> GateOptions:
     """The run's options, checked once by `harness.options.resolve` (as `gradgate run`'s)."""
-    from harness.options import GATE_OPTIONS, UsageError, resolve
+    from harness.config import rename_error
+    from harness.options import UsageError, resolve
 
     cached = getattr(config, "_gradgate_options", None)
     if cached is None:
-        values = {option.name: config.getoption(option.plugin_dest) for option in GATE_OPTIONS}
+        values = gate_values(config)
         try:
             cached = resolve(values, prefix="--gradgate-")
         except UsageError as exc:
-            raise pytest.UsageError(str(exc)) from None
+            message = str(rename_error(exc, config._gradgate_settings))  # type: ignore[attr-defined]
+            raise pytest.UsageError(message) from None
         config._gradgate_options = cached  # type: ignore[attr-defined]
     return cached
 
@@ -69,11 +88,9 @@ def diagnosis_settings(config: pytest.Config) -> DiagnosisSettings:
     from harness.options import UsageError
     from harness.options import diagnosis_settings as settings
 
+    values = gate_values(config)
     try:
-        return settings(
-            config.getoption("gradgate_no_diagnosis"),
-            config.getoption("gradgate_diagnosis_seconds"),
-        )
+        return settings(bool(values["no-diagnosis"]), values["diagnosis-seconds"])
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -84,7 +101,8 @@ def _is_worker(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    module = str(config.getoption("gradgate_impl")).partition(":")[0]
+    values = gate_values(config)
+    module = str(values["impl"]).partition(":")[0]
     if module.split(".")[0] == "numpy_ml":
         from harness.adapters.numpy_ml_compat import ensure_importable
 
@@ -93,11 +111,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if getattr(config.option, "numprocesses", None) and not _is_worker(config):
         for var in THREAD_VARIABLES:  # workers inherit these before they import numpy
             os.environ.setdefault(var, "1")
-        if config.getoption("gradgate_report_dir") is not None:  # workers leave crash trails
+        if values["report-dir"] is not None:  # workers leave crash trails
             trail_dir = tempfile.mkdtemp(prefix="gradgate-trail-")
             os.environ[TRAIL_DIR_VARIABLE] = trail_dir
             config._gradgate_trail_dir = Path(trail_dir)  # type: ignore[attr-defined]
-    if _is_worker(config) or config.getoption("gradgate_report_dir") is None:
+    if _is_worker(config) or values["report-dir"] is None:
         return
     from harness.reports.writing import FIGURES_DIR
 

@@ -25,8 +25,9 @@ def test_example_pytest_gate_passes_with_unsupported_cases_skipped() -> None:
 
 
 def test_example_through_the_command(tmp_path: Path) -> None:
-    args = ["run", "--impl", "my_deconv", "--grid", "smoke", "-n", "2"]
-    out = gradgate(*args, "--report-dir", str(tmp_path), cwd=EXAMPLE)
+    """No flag names the layer: the example's [tool.gradgate] does."""
+    out = gradgate("run", "-n", "2", "--report-dir", str(tmp_path), cwd=EXAMPLE)
     assert out.returncode == 0, out.stdout + out.stderr
     summary = read_report(tmp_path / "report.json")["summary"]
     assert summary == {"total": 30, "passed": 10, "failed": 0, "errored": 0, "unsupported": 20}
+    assert read_report(tmp_path / "report.json")["implementation"] == "my_deconv"

@@ -46,11 +46,23 @@ def _workers(text: str) -> str:
     return text
 
 
+def version() -> str:
+    """The installed distribution's version (pyproject.toml's, where it is installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("gradgate")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gradgate",
         description="Gradient verification gate for hand-written layers (Deconv2D, Conv2D).",
     )
+    parser.add_argument("--version", action="version", version=f"gradgate {version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run the grid against an implementation")
     add_cli_options(run)

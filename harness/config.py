@@ -83,7 +83,7 @@ def find_pyproject(start: Path | None = None) -> Path | None:
     return None
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -97,7 +97,7 @@ def _toml(path: Path) -> dict[str, Any]:
 
 def read_table(path: Path) -> dict[str, Any] | None:
     """The `[tool.gradgate]` table of `path`, or None when it has none."""
-    table = _toml(path).get("tool", {}).get("gradgate")
+    table = read_toml(path).get("tool", {}).get("gradgate")
     if table is None:
         return None
     if not isinstance(table, dict):

@@ -360,3 +360,12 @@ def test_every_command_prints_its_help(command: str, capsys: pytest.CaptureFixtu
         build_parser().parse_args([command, "--help"])
     assert exit_.value.code == 0
     assert f"usage: gradgate {command}" in capsys.readouterr().out
+
+
+def test_version_is_the_distributions() -> None:
+    from harness.config import read_toml
+    from tests.commands import ROOT
+
+    declared = read_toml(ROOT / "pyproject.toml")["project"]["version"]
+    out = gradgate("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"gradgate {declared}"

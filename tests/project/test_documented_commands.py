@@ -28,7 +28,7 @@ NOT_RUN_HERE = {
         "the set-up command: .ci/run runs it on a fresh clone (and tests/gate/test_gate.py runs "
         "the default grid on the reference)"
     ),
-    "python3 -m pip install -r requirements.txt && python3 -m pytest -n 2": (
+    "python3 -m pip install -r requirements-test.txt && python3 -m pytest -n 2": (
         "the test command: this suite itself, run verbatim by .ci/run"
     ),
     "python3 -m pytest -n 2": "the test suite itself",

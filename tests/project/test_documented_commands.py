@@ -43,6 +43,10 @@ NOT_RUN_HERE = {
         "tests/kinds/conv2d/test_conv2d_gate.py runs its "
         "triple and realistic tiers, tests/kinds/test_layer_kinds.py the command on smoke"
     ),
+    "python3 -m harness run --framework torch --grid full --dtype float64,float32 -n 2": (
+        "regenerates a finding (torch's full grid, minutes): tests/frameworks/test_frameworks.py "
+        "checks torch's verdicts against a direct comparison"
+    ),
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid full": (
         "numpy-ml's loops over the full grid take minutes; "
         "tests/kinds/deconv2d/test_adapters.py checks its "

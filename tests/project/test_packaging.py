@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,102 @@ def test_every_package_of_the_tree_is_installed() -> None:
     assert on_disk <= found, on_disk - found
     for name in config["package-data"]["harness"]:
         assert (ROOT / "harness" / name).is_file(), name
+
+
+def _tracked_copy(folder: Path) -> Path:
+    """The repository's tracked and new files, as a fresh clone has them."""
+    import shutil
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, folder / name)
+    return folder
+
+
+BROKEN_LAYER = (  # dX off by 1 %: the gate must fail it, from the wheel as from the tree
+    "from reference_impl import forward\n"
+    "from reference_impl import backward as _backward\n\n\n"
+    "def backward(dY, X, W, b, cfg):\n"
+    "    dX, dW, db = _backward(dY, X, W, b, cfg)\n"
+    "    return dX * X.dtype.type(1.01), dW, db\n"
+)
+
+
+def test_the_wheel_installs_and_gates_a_project_elsewhere(tmp_path: Path) -> None:
+    """sdist and wheel build and pass `twine check`; the wheel, installed in a fresh venv (the
+    machine's torch reused through --system-site-packages), gates a user's project through
+    `gradgate run` and through pytest with the plugin, configured by [tool.gradgate]."""
+    import subprocess
+    import sys
+    import venv
+
+    pytest.importorskip("build")
+    pytest.importorskip("twine")
+    source = _tracked_copy(tmp_path / "source")
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    built = sorted(p.name for p in dist.iterdir())
+    assert built == [f"gradgate-{version}-py3-none-any.whl", f"gradgate-{version}.tar.gz"], built
+    check = subprocess.run(
+        [sys.executable, "-m", "twine", "check", *map(str, dist.iterdir())],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0 and check.stdout.count("PASSED") == 2, check.stdout
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    wheel = dist / built[0]
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "pyproject.toml").write_text(
+        '[tool.gradgate]\nimpl = "brokenlayer"\ngrid = "smoke"\ndtypes = ["float64"]\n'
+        'oracles = ["torch"]\ndiagnosis = false\n'
+    )
+    (user / "brokenlayer.py").write_text(BROKEN_LAYER)
+    (user / "test_gate.py").write_text("from harness.gate_suite import test_case\n")
+    where = subprocess.run(
+        [str(python), "-c", "import harness; print(harness.__file__)"],
+        cwd=user,
+        capture_output=True,
+        text=True,
+    )
+    assert where.stdout.startswith(str(env_dir)), where.stdout + where.stderr  # not the tree's
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = subprocess.run(
+        [str(env_dir / "bin" / "gradgate"), "run", "-n", "1"],
+        cwd=user,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=600,
+    )
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "FAIL: 1 passed, 14 failed" in run.stdout
+    plugin = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=user,
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=600,
+    )
+    assert plugin.returncode == 1 and "14 failed, 1 passed" in plugin.stdout, plugin.stdout[-2000:]

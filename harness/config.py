@@ -135,11 +135,13 @@ def _value(path: Path, key: str, kind: str, raw: Any) -> Any:
     return (not raw) if kind == "not" else raw
 
 
-def file_values(path: Path) -> dict[str, Any]:
-    """The table's values by option name, checked for key and type."""
+def file_values(path: Path) -> dict[str, Any] | None:
+    """The table's values by option name, checked for key and type; None without a table."""
     table = read_table(path)
+    if table is None:
+        return None
     out: dict[str, Any] = {}
-    for raw_key, raw in (table or {}).items():
+    for raw_key, raw in table.items():
         key = raw_key.replace("_", "-")
         if key not in KEYS:
             raise UsageError(f"{path} [{TABLE}]: unknown key {raw_key!r}; keys: {', '.join(KEYS)}")
@@ -161,11 +163,12 @@ def settings(
     import os
 
     path = None if os.environ.get(IGNORE_VARIABLE) else find_pyproject(start)
-    from_file = file_values(path) if path is not None else {}
+    table = file_values(path) if path is not None else None
+    from_file = table or {}
     for one, other in (("impl", "framework"), ("framework", "impl")):
         if given.get(one) is not None:  # a flag naming the layer replaces the file's choice
             from_file.pop(other, None)
-    out = Settings(path=path if from_file or (path and read_table(path) is not None) else None)
+    out = Settings(path=path if table is not None else None)
     if out.path is not None and str(out.path.parent) not in sys.path:
         sys.path.insert(0, str(out.path.parent))  # the project's `impl` imports from its root
     wanted = [o for o in GATE_OPTIONS if names is None or o.name in names]

@@ -25,3 +25,24 @@ def gradgate(
         text=True,
         timeout=timeout,
     )
+
+
+def repository_copy(folder: Path, leave_out: tuple[str, ...] = ()) -> Path:
+    """The repository's files as a fresh clone has them (tracked, and new but not ignored), in
+    `folder`, without the top-level folders `leave_out` names."""
+    import shutil
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if name.split("/")[0] in leave_out:
+            continue
+        source = ROOT / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    return folder

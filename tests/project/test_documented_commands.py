@@ -11,12 +11,13 @@ minutes).  A new command in the docs that is neither fails the test, so the docs
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.commands import repository_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ("README.md", "docs/*.md", "docs/findings/*.md", "examples/*/README.md")
@@ -141,21 +142,7 @@ def fresh_copy(folder: Path) -> Path:
     Without the packages that `pip install -e .` installed from ROOT: the `gradgate` command
     imports those from ROOT, and its workers would import a copy in their folder first.
     """
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    copy = folder / "repo"
-    for name in filter(None, listed.split("\0")):
-        if name.split("/")[0] in INSTALLED_PACKAGES:
-            continue
-        source = ROOT / name
-        if source.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
-    return copy
+    return repository_copy(folder / "repo", leave_out=INSTALLED_PACKAGES)
 
 
 # The code blocks that hold a command to run, each run in a copy of its own, so that the blocks

@@ -10,7 +10,7 @@ from setuptools import find_packages
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.commands import ROOT, repository_copy  # noqa: E402
 
 
 def test_every_package_of_the_tree_is_installed() -> None:
@@ -24,24 +24,6 @@ def test_every_package_of_the_tree_is_installed() -> None:
     assert on_disk <= found, on_disk - found
     for name in config["package-data"]["harness"]:
         assert (ROOT / "harness" / name).is_file(), name
-
-
-def _tracked_copy(folder: Path) -> Path:
-    """The repository's tracked and new files, as a fresh clone has them."""
-    import shutil
-    import subprocess
-
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        if (ROOT / name).is_file():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, folder / name)
-    return folder
 
 
 BROKEN_LAYER = (  # dX off by 1 %: the gate must fail it, from the wheel as from the tree
@@ -63,7 +45,7 @@ def test_the_wheel_installs_and_gates_a_project_elsewhere(tmp_path: Path) -> Non
 
     pytest.importorskip("build")
     pytest.importorskip("twine")
-    source = _tracked_copy(tmp_path / "source")
+    source = repository_copy(tmp_path / "source")
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(source)],

@@ -12,7 +12,7 @@ import pytest
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """The numeric kernels this run uses (a forced-AVX2 run shows it took the AVX2 paths)."""
-    from harness.machine import kernel_lines
+    from gradgate.harness.machine import kernel_lines
 
     return kernel_lines()
 

@@ -21,8 +21,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from side_by_side import numpy_ml_layer, print_table  # noqa: E402
 
-from reference_impl.conv2d import maths as conv2d  # noqa: E402
-from reference_impl.conv2d.config import conv2d_output_shape, make_conv2d_config  # noqa: E402
+from gradgate.reference_impl.conv2d import maths as conv2d  # noqa: E402
+from gradgate.reference_impl.conv2d.config import conv2d_output_shape, make_conv2d_config  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -41,7 +41,8 @@ def contenders(shape: tuple, dtype: type) -> dict[str, Callable[[], object]]:
     b = rng.standard_normal(cout).astype(dtype)
     cfg = make_conv2d_config(stride=s, padding=p)
     dY = rng.standard_normal(conv2d_output_shape(X.shape, W.shape, cfg)).astype(dtype)
-    # torch in float64 always, on default-strided tensors (harness/oracles/torch_autograd.py)
+    # torch in float64 always, on default-strided tensors
+    # (gradgate/harness/oracles/torch_autograd.py)
     Xt = torch.tensor(X.transpose(0, 3, 1, 2), dtype=torch.float64, requires_grad=True)
     Wt = torch.tensor(W.transpose(3, 2, 0, 1), dtype=torch.float64, requires_grad=True)
     bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)

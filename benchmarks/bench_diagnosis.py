@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cases.deconv2d.grid import grid_cases
-from harness.diagnosis import diagnose
-from harness.diagnosis.attribution import attribute
-from harness.engine import run_case
-from harness.loading import load_implementation
+from gradgate.cases.deconv2d.grid import grid_cases
+from gradgate.harness.diagnosis import diagnose
+from gradgate.harness.diagnosis.attribution import attribute
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import load_implementation
 
 BUG = "tests.kinds.deconv2d.bugged_impls:dilation_ignored_in_backward"
 

@@ -19,12 +19,12 @@ import argparse  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
-import reference_impl as ref  # noqa: E402
-from cases.case import Case, parse_case_id  # noqa: E402
-from cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL  # noqa: E402
-from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes  # noqa: E402
-from harness.data import case_data  # noqa: E402
-from harness.oracles.finite_differences import fd_gradients, forward_calls  # noqa: E402
+import gradgate.reference_impl as ref  # noqa: E402
+from gradgate.cases.case import Case, parse_case_id  # noqa: E402
+from gradgate.cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL  # noqa: E402
+from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes  # noqa: E402
+from gradgate.harness.data import case_data  # noqa: E402
+from gradgate.harness.oracles.finite_differences import fd_gradients, forward_calls  # noqa: E402
 
 
 def fd_run(case: Case) -> tuple[int, float, bool]:

@@ -23,12 +23,12 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-import reference_impl as ref  # noqa: E402
-from cases.case import Case  # noqa: E402
-from cases.deconv2d.grid import grid_cases  # noqa: E402
-from cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL  # noqa: E402
-from harness.engine import run_case  # noqa: E402
-from harness.loading import Implementation  # noqa: E402
+import gradgate.reference_impl as ref  # noqa: E402
+from gradgate.cases.case import Case  # noqa: E402
+from gradgate.cases.deconv2d.grid import grid_cases  # noqa: E402
+from gradgate.cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL  # noqa: E402
+from gradgate.harness.engine import run_case  # noqa: E402
+from gradgate.harness.loading import Implementation  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -88,7 +88,7 @@ def gradcheck(impl: Counted, case: Case, fast: bool) -> tuple[bool, float]:
 
 
 def biggest_dX(case: Case) -> tuple[int, ...]:
-    from harness.data import case_data
+    from gradgate.harness.data import case_data
 
     d = case_data(case, 0)
     dX = ref.backward(d.dY, d.X, d.W, d.b, case.cfg)[0]

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cases.deconv2d.grid import grid_cases
+from gradgate.cases.deconv2d.grid import grid_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,7 @@ def run(grid: str, workers: str) -> float:
             [
                 sys.executable,
                 "-m",
-                "harness",
+                "gradgate",
                 "run",
                 "--grid",
                 grid,

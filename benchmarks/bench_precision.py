@@ -23,9 +23,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from cases.case import parse_case_id  # noqa: E402
-from harness.engine import run_case  # noqa: E402
-from harness.implementation import Implementation  # noqa: E402
+from gradgate.cases.case import parse_case_id  # noqa: E402
+from gradgate.harness.engine import run_case  # noqa: E402
+from gradgate.harness.implementation import Implementation  # noqa: E402
 from tests.oracles import precision_bank as bank  # noqa: E402
 
 SIZES = (16, 64, 256, 1024)

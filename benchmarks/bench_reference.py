@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from side_by_side import numpy_ml_layer, print_table  # noqa: E402
 
-import reference_impl as ref  # noqa: E402
+import gradgate.reference_impl as ref  # noqa: E402
 
 torch.set_num_threads(1)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from reference_impl.activations import ACTIVATIONS
+from gradgate.reference_impl.activations import ACTIVATIONS
 
 Config = dict[str, Any]
 STATUSES = ("passed", "failed", "errored", "unsupported")

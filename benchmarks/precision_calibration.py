@@ -27,9 +27,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from cases.kinds import layer_kind  # noqa: E402
-from harness.engine import run_case  # noqa: E402
-from harness.loading import load_implementation  # noqa: E402
+from gradgate.cases.kinds import layer_kind  # noqa: E402
+from gradgate.harness.engine import run_case  # noqa: E402
+from gradgate.harness.loading import load_implementation  # noqa: E402
 
 LENGTHS = (16, 64, 256, 1024, 4096, 16384)
 

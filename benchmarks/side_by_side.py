@@ -19,7 +19,7 @@ Contenders = Callable[[tuple, type], dict[str, Callable[[], object]]]
 def numpy_ml_layer(class_name: str) -> type | None:
     """numpy-ml's layer class of that name (through gradgate's import shim), or None if absent."""
     try:
-        from harness.adapters.numpy_ml_compat import ensure_importable
+        from gradgate.harness.adapters.numpy_ml_compat import ensure_importable
 
         ensure_importable("numpy_ml")
         from numpy_ml.neural_nets import layers

@@ -13,12 +13,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def gradgate(
     *args: str, cwd: Path = ROOT, timeout: float = 300, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    """`python -m harness ARGS` (the same entry point as the gradgate script), output captured.
+    """`python -m gradgate ARGS` (the same entry point as the gradgate script), output captured.
 
     `env` adds to (or overrides) this process's environment.
     """
     return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
+        [sys.executable, "-m", "gradgate", *args],
         cwd=cwd,
         env=None if env is None else {**os.environ, **env},
         capture_output=True,

@@ -34,7 +34,7 @@ views = grads(
     torch.from_numpy(X_nhwc).permute(0, 3, 1, 2), torch.from_numpy(W_hwio).permute(3, 2, 0, 1)
 )
 print("views of the numpy arrays:   ", views)
-# the same values copied into default-strided tensors (harness/oracles/torch_autograd.py)
+# the same values copied into default-strided tensors (gradgate/harness/oracles/torch_autograd.py)
 copies = grads(
     torch.from_numpy(X_nhwc).permute(0, 3, 1, 2).contiguous(),
     torch.from_numpy(W_hwio).permute(3, 2, 0, 1).contiguous(),

@@ -4,6 +4,6 @@ The implementation and grid come from pyproject.toml's [tool.gradgate] table (a 
 `--gradgate-grid default` overrides it); run with `pytest -n auto` for parallel workers.
 """
 
-from harness.gate_suite import test_case
+from gradgate.harness.gate_suite import test_case
 
 __all__ = ["test_case"]

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-import reference_impl as ref
-from reference_impl.deconv2d.config import DeconvConfig
+import gradgate.reference_impl as ref
+from gradgate.reference_impl.deconv2d.config import DeconvConfig
 
 
 def _scattered(X: np.ndarray, W: np.ndarray, cfg: DeconvConfig) -> bool:

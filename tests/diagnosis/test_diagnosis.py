@@ -20,17 +20,17 @@ from typing import Any
 
 import pytest
 
-from cases.case import parse_case_id
-from cases.deconv2d.grid import grid_cases
-from harness import cli
-from harness.diagnosis import DiagnosisSettings, diagnose, with_diagnosis
-from harness.diagnosis.attribution import attribute, chance
-from harness.diagnosis.factors import explanation_of, level_named
-from harness.diagnosis.shrinking import neighbours
-from harness.engine import run_case
-from harness.loading import Implementation, load_implementation
-from harness.reports.diagnosis_section import END, START, diagnosis_lines
-from harness.reports.report_json import read_report
+from gradgate.cases.case import parse_case_id
+from gradgate.cases.deconv2d.grid import grid_cases
+from gradgate.harness import cli
+from gradgate.harness.diagnosis import DiagnosisSettings, diagnose, with_diagnosis
+from gradgate.harness.diagnosis.attribution import attribute, chance
+from gradgate.harness.diagnosis.factors import explanation_of, level_named
+from gradgate.harness.diagnosis.shrinking import neighbours
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import Implementation, load_implementation
+from gradgate.harness.reports.diagnosis_section import END, START, diagnosis_lines
+from gradgate.harness.reports.report_json import read_report
 from tests.commands import gradgate
 from tests.kinds.deconv2d.bugged_impls import BUGS
 

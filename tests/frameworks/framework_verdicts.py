@@ -6,9 +6,9 @@ framework's native crash, or torch's float32 conv backward, never runs inside th
 process; prints one JSON object {case id: [gate verdict, direct verdict]}.
 
 The direct comparison calls the framework module's forward and backward (twice) by hand and
-holds every element to torch float64 within the gate's own error bounds (harness.bounds: the
-case's declared precision's bound plus float64's, as the torch oracle does): supports() refusing is
-"unsupported", an exception is "errored", a wrong shape or dtype or an element off is "failed".
+holds every element to torch float64 within the gate's own error bounds (gradgate.harness.bounds:
+the case's declared precision's bound plus float64's, as the torch oracle does): supports() refusing
+is "unsupported", an exception is "errored", a wrong shape or dtype or an element off is "failed".
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from cases.case import Case
-from cases.kinds import layer_kind
-from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
-from harness.data import case_data
-from harness.engine import run_case
-from harness.frameworks import ADAPTERS
-from harness.loading import load_implementation
-from harness.oracles.torch_autograd import torch_results
+from gradgate.cases.case import Case
+from gradgate.cases.kinds import layer_kind
+from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
+from gradgate.harness.data import case_data
+from gradgate.harness.engine import run_case
+from gradgate.harness.frameworks import ADAPTERS
+from gradgate.harness.loading import load_implementation
+from gradgate.harness.oracles.torch_autograd import torch_results
 
 
 def _within(got: Any, expected: np.ndarray, bound: np.ndarray, dtype: str) -> bool:

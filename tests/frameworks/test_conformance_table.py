@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from types import ModuleType
 
-from cases.case import parse_case_id
+from gradgate.cases.case import parse_case_id
 
 ROOT = Path(__file__).resolve().parents[2]
 

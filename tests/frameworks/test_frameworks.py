@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.frameworks import (
+from gradgate.harness.frameworks import (
     ADAPTERS,
     FRAMEWORKS,
     Framework,
@@ -24,8 +24,8 @@ from harness.frameworks import (
     framework_module,
     installed_version,
 )
-from harness.frameworks.translations import input_padding, symmetric_part
-from reference_impl.deconv2d.config import make_config
+from gradgate.harness.frameworks.translations import input_padding, symmetric_part
+from gradgate.reference_impl.deconv2d.config import make_config
 from tests.commands import ROOT, gradgate
 from tests.frameworks.framework_verdicts import verdicts_in_a_subprocess
 
@@ -132,7 +132,9 @@ def test_padding_translations() -> None:
 
 
 def _pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    (tmp_path / "test_gate_here.py").write_text("from harness.gate_suite import test_case\n")
+    (tmp_path / "test_gate_here.py").write_text(
+        "from gradgate.harness.gate_suite import test_case\n"
+    )
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=tmp_path,
@@ -157,7 +159,7 @@ def test_pytest_plugin_takes_a_framework(tmp_path: Path) -> None:
 
 
 def test_tinygrad_without_clang_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    import harness.frameworks as frameworks
+    import gradgate.harness.frameworks as frameworks
 
     monkeypatch.setattr(frameworks, "installed_version", lambda f: "0.14.0")
     monkeypatch.setattr(frameworks.shutil, "which", lambda exe: None)
@@ -175,7 +177,7 @@ def test_torch_adapter_hands_torch_canonical_strides() -> None:
     import numpy as np
     import torch
 
-    from harness.frameworks.translations import nchw
+    from gradgate.harness.frameworks.translations import nchw
 
     X = np.zeros((2, 5, 4, 1), np.float32)
     assert torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).stride() == (20, 1, 4, 1)

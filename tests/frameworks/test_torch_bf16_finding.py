@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reports.report_json import read_report
+from gradgate.harness.reports.report_json import read_report
 from tests.commands import ROOT, gradgate
 
 REPRO = ROOT / "docs" / "findings" / "repro" / "torch_bf16_conv_transpose2d_grouped.py"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import reference_impl as ref
+import gradgate.reference_impl as ref
 
 
 class StaticDeconv:

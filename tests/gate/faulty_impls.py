@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-import reference_impl as ref
+import gradgate.reference_impl as ref
 
 
 def _picked(cfg: object) -> bool:

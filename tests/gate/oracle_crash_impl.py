@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import harness.oracles.torch_autograd as torch_oracle
-import reference_impl as ref
+import gradgate.harness.oracles.torch_autograd as torch_oracle
+import gradgate.reference_impl as ref
 from tests.gate.faulty_impls import _segfault
 
 _real_torch_results = torch_oracle.torch_results

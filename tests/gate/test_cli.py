@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.reports.report_json import read_report
+from gradgate.harness.reports.report_json import read_report
 from tests.commands import ROOT, gradgate
 
 TANH_CASE = "n2-c2x3-g1-i1x1-k3x3-s2x2-p0.0.0.0-d1x1-op0x0-b1-tanh-f64"
@@ -267,7 +267,7 @@ def test_an_interrupted_run_leaves_the_previous_report_whole(tmp_path: Path) -> 
         [
             sys.executable,
             "-m",
-            "harness",
+            "gradgate",
             "run",
             "--grid",
             "full",
@@ -306,13 +306,15 @@ def test_python_dash_m_harness_is_the_same_command(tmp_path: Path) -> None:
 
 
 def test_a_run_that_collects_no_case_is_an_error_not_a_pass(tmp_path: Path) -> None:
-    """Here a folder with a `harness` package of its own shadows gradgate's in the workers."""
+    """Here a folder with a `gradgate/harness/gate_suite.py` of its own shadows gradgate's in
+    the workers."""
     exe = Path(sys.executable).with_name("gradgate")
     if not exe.exists():
         pytest.skip("the gradgate console script is not installed next to this python")
-    (tmp_path / "harness").mkdir()
-    (tmp_path / "harness" / "__init__.py").write_text("")
-    (tmp_path / "harness" / "gate_suite.py").write_text("")
+    (tmp_path / "gradgate" / "harness").mkdir(parents=True)
+    for init in ("gradgate/__init__.py", "gradgate/harness/__init__.py"):
+        (tmp_path / init).write_text("")
+    (tmp_path / "gradgate" / "harness" / "gate_suite.py").write_text("")
     out = subprocess.run(
         [str(exe), "run", "--case", PLAIN_CASE, "-n", "1"],
         cwd=tmp_path,
@@ -339,7 +341,7 @@ def test_a_run_that_collects_no_case_is_an_error_not_a_pass(tmp_path: Path) -> N
 def test_cases_prints_the_ids_a_run_would_check(
     args: tuple[str, ...], layer: str, grid: str, dtypes: tuple[str, ...]
 ) -> None:
-    from cases.kinds import layer_kind
+    from gradgate.cases.kinds import layer_kind
 
     out = gradgate("cases", *args)
     assert out.returncode == 0, out.stderr
@@ -354,7 +356,7 @@ def test_cases_refuses_a_bad_option_in_one_line() -> None:
 
 @pytest.mark.parametrize("command", ["run", "cases", "fuzz", "compare", "merge", "explain"])
 def test_every_command_prints_its_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from harness.cli import build_parser
+    from gradgate.harness.cli import build_parser
 
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args([command, "--help"])
@@ -363,7 +365,7 @@ def test_every_command_prints_its_help(command: str, capsys: pytest.CaptureFixtu
 
 
 def test_version_is_the_distributions() -> None:
-    from harness.config import read_toml
+    from gradgate.harness.config import read_toml
     from tests.commands import ROOT
 
     declared = read_toml(ROOT / "pyproject.toml")["project"]["version"]

@@ -1,6 +1,6 @@
-"""`[tool.gradgate]` (harness/config.py): read by `gradgate run`, `gradgate fuzz`, `gradgate
-cases`, `gradgate config` and the pytest plugin; flags override keys, keys override defaults;
-bad keys and values exit 2 naming the key, the file and what is allowed."""
+"""`[tool.gradgate]` (gradgate/harness/config.py): read by `gradgate run`, `gradgate fuzz`,
+`gradgate cases`, `gradgate config` and the pytest plugin; flags override keys, keys override
+defaults; bad keys and values exit 2 naming the key, the file and what is allowed."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import KEYS, describe, file_values, find_pyproject, settings
-from harness.options import GATE_OPTIONS, UsageError
-from harness.reports.report_json import read_report
+from gradgate.harness.config import KEYS, describe, file_values, find_pyproject, settings
+from gradgate.harness.options import GATE_OPTIONS, UsageError
+from gradgate.harness.reports.report_json import read_report
 from tests.commands import gradgate
 
-LAYER = "from reference_impl import forward, backward\n"
+LAYER = "from gradgate.reference_impl import forward, backward\n"
 BROKEN = (  # dX off by 1 %: any gate run on it fails
-    "from reference_impl import forward\n"
-    "from reference_impl import backward as _backward\n\n\n"
+    "from gradgate.reference_impl import forward\n"
+    "from gradgate.reference_impl import backward as _backward\n\n\n"
     "def backward(dY, X, W, b, cfg):\n"
     "    dX, dW, db = _backward(dY, X, W, b, cfg)\n"
     "    return dX * X.dtype.type(1.01), dW, db\n"
@@ -166,7 +166,7 @@ def test_the_plugin_reads_the_file_and_its_flags_override_it(tmp_path: Path) -> 
     root = project(
         tmp_path,
         'impl = "brokenlayer"\ngrid = "smoke"\ndtypes = "float64"\noracles = "torch"\n',
-        {"brokenlayer": BROKEN, "test_gate": "from harness.gate_suite import test_case\n"},
+        {"brokenlayer": BROKEN, "test_gate": "from gradgate.harness.gate_suite import test_case\n"},
     )
     (root / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
 
@@ -184,7 +184,7 @@ def test_the_plugin_reads_the_file_and_its_flags_override_it(tmp_path: Path) -> 
     fixed = pytest_in_project("--gradgate-impl", "reference_impl")
     assert fixed.returncode == 0 and "15 passed" in fixed.stdout, fixed.stdout[-2000:]
     bad = project(tmp_path / "bad", 'grid = "huge"\n')
-    (bad / "test_gate.py").write_text("from harness.gate_suite import test_case\n")
+    (bad / "test_gate.py").write_text("from gradgate.harness.gate_suite import test_case\n")
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=bad,

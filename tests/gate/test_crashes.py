@@ -1,6 +1,6 @@
 """A worker that dies is attributed: which call, what native code said, and whose fault it is.
 
-Every run here goes through the real command in a subprocess (`python -m harness run`), since
+Every run here goes through the real command in a subprocess (`python -m gradgate run`), since
 the crashes are real: SIGSEGV and SIGABRT in the worker processes.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from harness.crash_trail import Crash, crash_of, phase, recording
-from harness.reports.report_json import read_report
+from gradgate.harness.crash_trail import Crash, crash_of, phase, recording
+from gradgate.harness.reports.report_json import read_report
 from tests.commands import gradgate
 from tests.gate.faulty_impls import MARKER_DIR_VARIABLE
 
@@ -174,7 +174,7 @@ def test_the_trail_of_an_unfinished_case_reads_back() -> None:
     crash = Crash("oracle:fd > forward", "", "")
     assert crash.describe() == "died in the implementation's forward, called by the fd oracle"
     assert crash.implementation_at_fault
-    from harness.crash_trail import _native_summary
+    from gradgate.harness.crash_trail import _native_summary
 
     said, frame = _native_summary(native)
     assert said == "free(): invalid pointer; Fatal Python error: Aborted"
@@ -185,7 +185,7 @@ def test_the_trail_of_an_unfinished_case_reads_back() -> None:
 
 def test_a_crash_in_a_reference_gated_by_default_names_its_frame_not_the_engine() -> None:
     """The Conv2D reference lives in the harness's folder but is code under test."""
-    from harness.crash_trail import HARNESS_DIR, _native_summary
+    from gradgate.harness.crash_trail import HARNESS_DIR, _native_summary
 
     native = (
         "Fatal Python error: Segmentation fault\n\n"

@@ -29,7 +29,7 @@ ENTRY_POINTS = f"""\
 {FRAMEWORK} = throwaway_framework:FRAMEWORK
 """
 FRAMEWORK_DESCRIPTION = f"""\
-from harness.frameworks import Framework
+from gradgate.harness.frameworks import Framework
 
 FRAMEWORK = Framework(
     "{FRAMEWORK}",
@@ -54,21 +54,22 @@ def _throwaways(root: Path) -> Path:
     kind = root / "throwaway_kind"
     kind.mkdir()
     for module in ("__init__.py", "grid.py", "realistic.py", "fuzz.py"):
-        text = (ROOT / "cases" / "conv2d" / module).read_text()
+        text = (ROOT / "gradgate" / "cases" / "conv2d" / module).read_text()
         for old, new in (
-            ("cases.conv2d", "throwaway_kind"),
+            ("gradgate.cases.conv2d", "throwaway_kind"),
             ('"conv2d-', f'"{KIND}-'),
             ('"conv2d"', f'"{KIND}"'),
         ):
             text = text.replace(old, new)
         (kind / module).write_text(text)
     _copy(
-        ROOT / "harness" / "oracles" / "adjoint.py",
+        ROOT / "gradgate" / "harness" / "oracles" / "adjoint.py",
         root / "throwaway_oracle.py",
         (('NAME = "adjoint"', f'NAME = "{ORACLE}"'),),
     )
     shutil.copy(
-        ROOT / "harness" / "frameworks" / "torch" / "deconv2d.py", root / "throwaway_torch.py"
+        ROOT / "gradgate" / "harness" / "frameworks" / "torch" / "deconv2d.py", root /
+        "throwaway_torch.py"
     )
     (root / "throwaway_framework.py").write_text(FRAMEWORK_DESCRIPTION)
     dist = root / "gradgate_throwaways-0.dist-info"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from cases.case import Case, parse_case_id
-from cases.deconv2d.fuzz import valid_cases
-from harness.engine import run_case
-from harness.loading import load_implementation
+from gradgate.cases.case import Case, parse_case_id
+from gradgate.cases.deconv2d.fuzz import valid_cases
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import load_implementation
 from tests.hypothesis_settings import derandomized
 
 FUZZ = derandomized(60)

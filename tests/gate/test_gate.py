@@ -1,6 +1,6 @@
 """The gate itself: every case of the selected grid (default: `default`) on the selected
 implementation (default: the reference), through all three oracles."""
 
-from harness.gate_suite import test_case
+from gradgate.harness.gate_suite import test_case
 
 __all__ = ["test_case"]

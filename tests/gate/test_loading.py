@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.loading import ImplementationError, load_implementation
+from gradgate.harness.loading import ImplementationError, load_implementation
 
 
 def test_default_is_the_reference() -> None:
@@ -38,8 +38,8 @@ def test_contract_violations_are_usage_errors(spec: str, message: str) -> None:
     "spec", ["tests.gate.contract_classes:StaticDeconv", "tests.gate.contract_classes:ClassDeconv"]
 )
 def test_a_class_with_static_or_class_methods_is_the_implementation_as_it_is(spec: str) -> None:
-    from cases.case import parse_case_id
-    from harness.engine import run_case
+    from gradgate.cases.case import parse_case_id
+    from gradgate.harness.engine import run_case
 
     impl = load_implementation(spec)
     case = parse_case_id("n2-c2x4-g2-i4x5-k3x2-s2x1-p1.0.0.2-d1x2-op1x0-b1-tanh-f64")
@@ -51,8 +51,8 @@ def test_a_class_with_static_or_class_methods_is_the_implementation_as_it_is(spe
 
 
 def test_a_class_method_implementation_is_called_on_the_class() -> None:
-    from cases.case import parse_case_id
-    from harness.engine import run_case
+    from gradgate.cases.case import parse_case_id
+    from gradgate.harness.engine import run_case
     from tests.gate.contract_classes import ClassDeconv
 
     before = ClassDeconv.calls

@@ -4,7 +4,7 @@ count."""
 
 from __future__ import annotations
 
-from cases.case import Case
+from gradgate.cases.case import Case
 
 
 def rows_of(case: Case) -> list[dict]:

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from cases.case import Case
-from harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
-from harness.data import case_data
-from harness.oracles.torch_autograd import torch_results
+from gradgate.cases.case import Case
+from gradgate.harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
+from gradgate.harness.data import case_data
+from gradgate.harness.oracles.torch_autograd import torch_results
 
 
 def direct_numpy_ml_verdict(case: Case, cls: type, **constructor: Any) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cases.case import Case, parse_case_id
-from cases.kind import REQUIRED
-from cases.kinds import LAYER_KINDS, kind_of_case_id, layer_kind
-from harness.options import GateOptions, UsageError, resolve_layer
+from gradgate.cases.case import Case, parse_case_id
+from gradgate.cases.kind import REQUIRED
+from gradgate.cases.kinds import LAYER_KINDS, kind_of_case_id, layer_kind
+from gradgate.harness.options import GateOptions, UsageError, resolve_layer
 from tests.commands import gradgate
 
 CONV2D_ID = "conv2d-n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-b1-relu-f64"

@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from cases.case import Case
-from cases.dtypes import round_to
-from cases.kinds import layer_kind
-from reference_impl.activations import activate, activation_grad
+from gradgate.cases.case import Case
+from gradgate.cases.dtypes import round_to
+from gradgate.cases.kinds import layer_kind
+from gradgate.reference_impl.activations import activate, activation_grad
 
 Reduce = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (A [N, K], B [K, M] or None) -> sums
 

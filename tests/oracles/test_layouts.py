@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import reference_impl as ref
-from cases.case import parse_case_id
-from cases.deconv2d.grid import grid_cases
-from harness.data import case_data
-from harness.engine import run_case
-from harness.layouts import ARRAYS, LAYOUTS, in_layout, layouts_for
-from harness.loading import Implementation, load_implementation
+import gradgate.reference_impl as ref
+from gradgate.cases.case import parse_case_id
+from gradgate.cases.deconv2d.grid import grid_cases
+from gradgate.harness.data import case_data
+from gradgate.harness.engine import run_case
+from gradgate.harness.layouts import ARRAYS, LAYOUTS, in_layout, layouts_for
+from gradgate.harness.loading import Implementation, load_implementation
 
 CASE = parse_case_id("n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-op1x0-b1-relu-f64")
 

@@ -14,16 +14,16 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import reference_impl as ref
-from cases.case import Case, parse_case_id
-from cases.deconv2d.grid import FACTORS, grid_cases
-from cases.deconv2d.realistic import REALISTIC_DEFAULT
-from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
-from harness.comparison import compare
-from harness.data import CaseData, case_data
-from harness.engine import run_case
-from harness.loading import Implementation, load_implementation
-from harness.oracles.finite_differences import (
+import gradgate.reference_impl as ref
+from gradgate.cases.case import Case, parse_case_id
+from gradgate.cases.deconv2d.grid import FACTORS, grid_cases
+from gradgate.cases.deconv2d.realistic import REALISTIC_DEFAULT
+from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
+from gradgate.harness.comparison import compare
+from gradgate.harness.data import CaseData, case_data
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import Implementation, load_implementation
+from gradgate.harness.oracles.finite_differences import (
     PROJECTIONS,
     FDEstimate,
     fd_gradients,
@@ -31,7 +31,7 @@ from harness.oracles.finite_differences import (
     uses_projections,
     with_projections,
 )
-from harness.result import CaseResult
+from gradgate.harness.result import CaseResult
 from tests.kinds.deconv2d.bugged_impls import BUGS
 from tests.oracles.verdicts import caught, caught_cases, first_caught, unreached_taps_not_mirrored
 

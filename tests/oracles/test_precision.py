@@ -1,4 +1,4 @@
-"""The precision model and its checks (harness/precision.py): bits read as defined, the
+"""The precision model and its checks (gradgate/harness/precision.py): bits read as defined, the
 threshold holds its false-alarm rate under the model, correct summation orders pass, and
 layers that lose precision fail at every size, where the element-wise bounds cannot see it."""
 
@@ -9,11 +9,11 @@ import math
 import numpy as np
 import pytest
 
-from cases.case import Case, parse_case_id
-from cases.kinds import layer_kind
-from harness.engine import run_case
-from harness.implementation import Implementation
-from harness.precision import _bits, threshold
+from gradgate.cases.case import Case, parse_case_id
+from gradgate.cases.kinds import layer_kind
+from gradgate.harness.engine import run_case
+from gradgate.harness.implementation import Implementation
+from gradgate.harness.precision import _bits, threshold
 from tests.oracles import precision_bank as bank
 
 
@@ -65,7 +65,7 @@ def test_the_threshold_holds_its_tail_bound_on_simulated_rounding() -> None:
     """Hsu-Kakade-Zhang's bound at exp(-x) for x = ln(20): sums of roundings uniform on
     [-u, u] (the model, A1) exceed it in at most 5% of 4000 trials, at the worst (bounded,
     variance-u^2-proxy) case: errors +-c u with c the proxies' square roots."""
-    from harness import precision
+    from gradgate.harness import precision
 
     rng = np.random.default_rng(1)
     proxies = rng.uniform(0.1, 2.0, size=50)

@@ -13,13 +13,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from cases.case import Case, parse_case_id
-from cases.kinds import LAYER_KINDS, layer_kind
-from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
-from harness.data import case_data
-from harness.engine import run_case
-from harness.loading import Implementation, load_implementation
-from harness.reach import unreached
+from gradgate.cases.case import Case, parse_case_id
+from gradgate.cases.kinds import LAYER_KINDS, layer_kind
+from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
+from gradgate.harness.data import case_data
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import Implementation, load_implementation
+from gradgate.harness.reach import unreached
 
 # Cases of `full` where each of Y, dX and dW has entries no product reaches (the padding
 # crops whole rows/cols of reach, the stride skips outputs or inputs), with a bias.

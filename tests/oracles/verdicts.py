@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cases.case import Case
-from harness.engine import run_case
-from harness.loading import Implementation
-from harness.reach import unreached
-from harness.result import CaseResult
+from gradgate.cases.case import Case
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import Implementation
+from gradgate.harness.reach import unreached
+from gradgate.harness.result import CaseResult
 
 ROUNDING_DEPENDENT = ("layout:", "repeat:")
 

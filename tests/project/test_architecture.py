@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("reference_impl", "cases", "harness")
+PACKAGES = ("gradgate/reference_impl", "gradgate/cases", "gradgate/harness")
 SMALL = 40  # lines: a module this short needs no row of its own
 
 

@@ -21,7 +21,7 @@ from tests.commands import repository_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ("README.md", "docs/*.md", "docs/findings/*.md", "examples/*/README.md")
-INSTALLED_PACKAGES = ("harness", "cases", "reference_impl")
+INSTALLED_PACKAGES = ("gradgate",)
 COMMAND = re.compile(r"^(gradgate|python3?|pytest|cd)\s")
 
 NOT_RUN_HERE = {
@@ -44,7 +44,7 @@ NOT_RUN_HERE = {
         "tests/kinds/conv2d/test_conv2d_gate.py runs its "
         "triple and realistic tiers, tests/kinds/test_layer_kinds.py the command on smoke"
     ),
-    "python3 -m harness run --framework torch --grid full --dtype float64,float32 -n 2": (
+    "python3 -m gradgate run --framework torch --grid full --dtype float64,float32 -n 2": (
         "regenerates a finding (torch's full grid, minutes): tests/frameworks/test_frameworks.py "
         "checks torch's verdicts against a direct comparison"
     ),

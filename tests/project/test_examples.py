@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.reports.report_json import read_report
+from gradgate.harness.reports.report_json import read_report
 from tests.commands import gradgate
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "my_deconv"

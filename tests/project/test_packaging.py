@@ -18,21 +18,34 @@ def test_every_package_of_the_tree_is_installed() -> None:
     found = set(find_packages(str(ROOT), include=config["packages"]["find"]["include"]))
     on_disk = {
         ".".join(p.parent.relative_to(ROOT).parts)
-        for top in ("harness", "reference_impl", "cases")
-        for p in (ROOT / top).rglob("__init__.py")
+        for p in (ROOT / "gradgate").rglob("__init__.py")
     }
     assert on_disk <= found, on_disk - found
-    for name in config["package-data"]["harness"]:
-        assert (ROOT / "harness" / name).is_file(), name
+    for name in config["package-data"]["gradgate.harness"]:
+        assert (ROOT / "gradgate" / "harness" / name).is_file(), name
 
 
-BROKEN_LAYER = (  # dX off by 1 %: the gate must fail it, from the wheel as from the tree
-    "from reference_impl import forward\n"
-    "from reference_impl import backward as _backward\n\n\n"
-    "def backward(dY, X, W, b, cfg):\n"
-    "    dX, dW, db = _backward(dY, X, W, b, cfg)\n"
-    "    return dX * X.dtype.type(1.01), dW, db\n"
-)
+# The user's project: its layer (dX off by 1 %: the gate must fail it, from the wheel as from the
+# tree) lives in its own `harness` package and uses its own `cases` package, common names that
+# gradgate's own packages (gradgate.harness, gradgate.cases) must not collide with.
+USER_FILES = {
+    "harness/__init__.py": "",
+    "harness/brokenlayer.py": (
+        "from cases.scale import FACTOR\n"
+        "from gradgate.reference_impl import forward\n"
+        "from gradgate.reference_impl import backward as _backward\n\n\n"
+        "def backward(dY, X, W, b, cfg):\n"
+        "    dX, dW, db = _backward(dY, X, W, b, cfg)\n"
+        "    return dX * X.dtype.type(FACTOR), dW, db\n"
+    ),
+    "cases/__init__.py": "",
+    "cases/scale.py": "FACTOR = 1.01\n",
+    "pyproject.toml": (
+        '[tool.gradgate]\nimpl = "harness.brokenlayer"\ngrid = "smoke"\ndtypes = ["float64"]\n'
+        'oracles = ["torch"]\ndiagnosis = false\n'
+    ),
+    "test_gate.py": "from gradgate.harness.gate_suite import test_case\n",
+}
 
 
 def test_the_wheel_installs_and_gates_a_project_elsewhere(tmp_path: Path) -> None:
@@ -71,20 +84,18 @@ def test_the_wheel_installs_and_gates_a_project_elsewhere(tmp_path: Path) -> Non
         capture_output=True,
     )
     user = tmp_path / "user"
-    user.mkdir()
-    (user / "pyproject.toml").write_text(
-        '[tool.gradgate]\nimpl = "brokenlayer"\ngrid = "smoke"\ndtypes = ["float64"]\n'
-        'oracles = ["torch"]\ndiagnosis = false\n'
-    )
-    (user / "brokenlayer.py").write_text(BROKEN_LAYER)
-    (user / "test_gate.py").write_text("from harness.gate_suite import test_case\n")
+    for name, text in USER_FILES.items():
+        (user / name).parent.mkdir(parents=True, exist_ok=True)
+        (user / name).write_text(text)
     where = subprocess.run(
-        [str(python), "-c", "import harness; print(harness.__file__)"],
+        [str(python), "-c", "import gradgate, harness; print(gradgate.__file__, harness.__file__)"],
         cwd=user,
         capture_output=True,
         text=True,
     )
-    assert where.stdout.startswith(str(env_dir)), where.stdout + where.stderr  # not the tree's
+    ours, theirs = where.stdout.split()
+    assert ours.startswith(str(env_dir)), where.stdout + where.stderr  # not the tree's
+    assert theirs == str(user / "harness" / "__init__.py"), where.stdout
     clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     run = subprocess.run(
         [str(env_dir / "bin" / "gradgate"), "run", "-n", "1"],

@@ -4,7 +4,7 @@ use; .ci/run installs from the test command's file."""
 
 from __future__ import annotations
 
-from harness.config import read_toml
+from gradgate.harness.config import read_toml
 from tests.commands import ROOT
 
 

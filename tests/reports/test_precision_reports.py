@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cases.case import parse_case_id
-from harness.options import UsageError, resolve
-from harness.reports.baseline import BITS_NOISE, compare_reports
+from gradgate.cases.case import parse_case_id
+from gradgate.harness.options import UsageError, resolve
+from gradgate.harness.reports.baseline import BITS_NOISE, compare_reports
 from tests.commands import gradgate
 
 CASE = "n2-c2x3-g1-i3x4-k3x3-s2x1-p3.3.0.1-d1x1-op0x0-b1-sigmoid"

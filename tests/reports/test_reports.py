@@ -7,12 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from harness import atomic
-from harness.merge import merge_reports
-from harness.reports.baseline import compare_reports
-from harness.reports.html import render_html
-from harness.reports.report_json import ReportError, build_report, read_report, write_report
-from harness.reports.summary_md import MAX_BYTES, render_summary
+from gradgate.harness import atomic
+from gradgate.harness.merge import merge_reports
+from gradgate.harness.reports.baseline import compare_reports
+from gradgate.harness.reports.html import render_html
+from gradgate.harness.reports.report_json import (
+    ReportError,
+    build_report,
+    read_report,
+    write_report,
+)
+from gradgate.harness.reports.summary_md import MAX_BYTES, render_summary
 
 ENV = {"python": "3", "numpy": "2", "torch": "2", "platform": "test"}
 
@@ -141,10 +146,10 @@ def test_merge_refuses_mismatched_shards() -> None:
 def test_heatmaps_have_whole_number_ticks_on_every_shape(case_id: str) -> None:
     import matplotlib.pyplot as plt
 
-    from cases.case import parse_case_id
-    from harness.engine import run_case
-    from harness.loading import load_implementation
-    from harness.reports.figures import draw_errors, integer_ticks
+    from gradgate.cases.case import parse_case_id
+    from gradgate.harness.engine import run_case
+    from gradgate.harness.loading import load_implementation
+    from gradgate.harness.reports.figures import draw_errors, integer_ticks
 
     assert integer_ticks(1) == [0] and integer_ticks(10) == list(range(10))
     assert integer_ticks(19) == list(range(0, 19, 2))

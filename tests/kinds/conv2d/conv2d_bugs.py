@@ -1,7 +1,7 @@
 """A bank of deliberately bugged Conv2D implementations, to prove the gate catches them.
 
 Each bug is a plausible mistake, written on top of the reference Conv2D
-(`reference_impl.conv2d.maths`) so that it is exact everywhere except where the mistake
+(`gradgate.reference_impl.conv2d.maths`) so that it is exact everywhere except where the mistake
 bites, and named for what it gets wrong.  Its `kind` says where it hides:
 
 - "small": a plain mistake that small cases show (a factor level, or a pair of them);
@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-import reference_impl.conv2d.maths as ref
-from reference_impl.activations import activate, activation_grad
-from reference_impl.conv2d.config import Conv2DConfig
+import gradgate.reference_impl.conv2d.maths as ref
+from gradgate.reference_impl.activations import activate, activation_grad
+from gradgate.reference_impl.conv2d.config import Conv2DConfig
 from tests.kinds.deconv2d.bugged_impls import (
     _in_float32,  # computed in float32, cast back: both banks
 )

@@ -1,16 +1,16 @@
 """Seeded Conv2D cases and their data for the Conv2D reference, oracle and numpy-ml tests.
 
 Cases are the gate's own (`Case(layer="conv2d")`, ids `conv2d-...`), and their arrays are
-`harness.data.case_data`'s, so these tests and the gate see the same things.
+`gradgate.harness.data.case_data`'s, so these tests and the gate see the same things.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cases.case import Case
-from harness.data import case_data
-from reference_impl.activations import ACTIVATIONS
+from gradgate.cases.case import Case
+from gradgate.harness.data import case_data
+from gradgate.reference_impl.activations import ACTIVATIONS
 
 
 def conv2d_case(

@@ -1,6 +1,6 @@
 """A second correct Conv2D, written independently of the reference, in plain numpy.
 
-The reference (`reference_impl.conv2d.maths`) takes a strided sliding-window view of the
+The reference (`gradgate.reference_impl.conv2d.maths`) takes a strided sliding-window view of the
 padded input and does one GEMM forward, and one GEMM per kernel tap backward.  This one walks
 the output row by row: the input is zero-padded explicitly, the rows and cols each output
 pixel reads are gathered by index arrays (output row i reads padded rows i*sh + a*dh, col j

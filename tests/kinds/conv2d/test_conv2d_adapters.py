@@ -11,10 +11,10 @@ from collections import Counter
 
 import pytest
 
-from cases.case import Case
-from cases.kinds import layer_kind
-from harness.engine import run_case
-from harness.loading import load_implementation
+from gradgate.cases.case import Case
+from gradgate.cases.kinds import layer_kind
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import load_implementation
 from tests.frameworks.framework_verdicts import verdicts_in_a_subprocess
 from tests.kinds.numpy_ml_direct import direct_numpy_ml_verdict
 

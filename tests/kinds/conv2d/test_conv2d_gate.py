@@ -16,14 +16,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from cases.case import Case, parse_case_id
-from cases.conv2d.fuzz import valid_cases
-from cases.conv2d.grid import grid_cases, triple_configs
-from cases.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
-from cases.kinds import layer_kind
-from harness.engine import run_case
-from harness.loading import load_implementation
-from harness.result import CaseResult
+from gradgate.cases.case import Case, parse_case_id
+from gradgate.cases.conv2d.fuzz import valid_cases
+from gradgate.cases.conv2d.grid import grid_cases, triple_configs
+from gradgate.cases.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from gradgate.cases.kinds import layer_kind
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import load_implementation
+from gradgate.harness.result import CaseResult
 from tests.hypothesis_settings import derandomized
 from tests.kinds.conv2d.conv2d_bugs import CONV2D_BUGS
 from tests.oracles.verdicts import caught, caught_cases, first_caught, unreached_taps_not_mirrored
@@ -176,7 +176,7 @@ def test_a_conv2d_bug_is_diagnosed_to_its_factor_and_a_minimal_conv2d_case(
     name: str, factor: str, quantities: list[str]
 ) -> None:
     """The diagnosis (attribution and minimal case search) works on Conv2D reports as is."""
-    from harness.diagnosis import diagnose
+    from gradgate.harness.diagnosis import diagnose
 
     spec = f"tests.kinds.conv2d.conv2d_bugs:{name}"
     impl = load_implementation(spec, "conv2d")

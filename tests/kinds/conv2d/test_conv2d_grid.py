@@ -1,4 +1,4 @@
-"""Conv2D's grids (cases/conv2d/grid.py): coverage, constraints, stable ids, fuzz draws.
+"""Conv2D's grids (gradgate/cases/conv2d/grid.py): coverage, constraints, stable ids, fuzz draws.
 
 The proofs tests/kinds/deconv2d/test_grid.py makes for Deconv2D, made for Conv2D.
 """
@@ -12,11 +12,11 @@ import sys
 import pytest
 from hypothesis import given
 
-from cases.blocks import BLOCK_SIZES, BLOCKED_AXES, just_past
-from cases.case import Case, parse_case_id
-from cases.conv2d import reach_of_inputs
-from cases.conv2d.fuzz import valid_cases
-from cases.conv2d.grid import (
+from gradgate.cases.blocks import BLOCK_SIZES, BLOCKED_AXES, just_past
+from gradgate.cases.case import Case, parse_case_id
+from gradgate.cases.conv2d import reach_of_inputs
+from gradgate.cases.conv2d.fuzz import valid_cases
+from gradgate.cases.conv2d.grid import (
     COMPONENTS,
     CORE_FACTORS,
     EDGE_CASES,
@@ -27,8 +27,8 @@ from cases.conv2d.grid import (
     pairwise_configs,
     violates,
 )
-from cases.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
-from cases.covering import (
+from gradgate.cases.conv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from gradgate.cases.covering import (
     all_interactions,
     all_pairs,
     completable,
@@ -38,8 +38,8 @@ from cases.covering import (
     pairs_of,
     pairwise_rows,
 )
-from cases.kinds import layer_kind
-from harness.data import case_data
+from gradgate.cases.kinds import layer_kind
+from gradgate.harness.data import case_data
 from tests.commands import ROOT
 from tests.hypothesis_settings import derandomized
 from tests.kinds.factor_rows import rows_of

@@ -6,22 +6,26 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import reference_impl as deconv
-from cases.case import Case
-from harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
-from harness.data import CaseData, case_data
-from harness.oracles.torch_autograd import torch_results
-from reference_impl.conv2d import maths as conv2d
-from reference_impl.conv2d.config import Conv2DConfig, conv2d_output_shape, make_conv2d_config
-from reference_impl.deconv2d.config import DeconvConfig
+import gradgate.reference_impl as deconv
+from gradgate.cases.case import Case
+from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
+from gradgate.harness.data import CaseData, case_data
+from gradgate.harness.oracles.torch_autograd import torch_results
+from gradgate.reference_impl.conv2d import maths as conv2d
+from gradgate.reference_impl.conv2d.config import (
+    Conv2DConfig,
+    conv2d_output_shape,
+    make_conv2d_config,
+)
+from gradgate.reference_impl.deconv2d.config import DeconvConfig
 from tests.kinds.conv2d.conv2d_cases import arrays, sample_conv2d_cases
 
 CASES = sample_conv2d_cases(100, seed=2026)
 
 
 def _assert_matches(case: Case, got: dict, expected: dict, data: CaseData) -> None:
-    """Every element within the gate's own bound (harness.bounds: rounding of a computation in
-    the case's dtype, plus float64's for torch's side), as the torch oracle holds it."""
+    """Every element within the gate's own bound (gradgate.harness.bounds: rounding of a computation
+    in the case's dtype, plus float64's for torch's side), as the torch oracle holds it."""
     mag = magnitudes(case, data)
     bounds = all_bounds(case, data, mag, UNIT_ROUNDOFF[case.dtype])
     bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])

@@ -11,10 +11,10 @@ import warnings
 import numpy as np
 import pytest
 
-from cases.case import Case
-from harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
-from harness.adapters.numpy_ml_compat import ensure_importable
-from reference_impl.conv2d import maths as conv2d
+from gradgate.cases.case import Case
+from gradgate.harness.adapters.layer_class import NUMPY_ML_ACTIVATIONS
+from gradgate.harness.adapters.numpy_ml_compat import ensure_importable
+from gradgate.reference_impl.conv2d import maths as conv2d
 from tests.kinds.conv2d.conv2d_cases import arrays, sample_conv2d_cases
 
 pytestmark = pytest.mark.skipif(

@@ -13,10 +13,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from cases.case import Case
-from cases.kinds import layer_kind
-from harness.oracles.torch_autograd import kind_results
-from reference_impl.conv2d import maths as conv2d
+from gradgate.cases.case import Case
+from gradgate.cases.kinds import layer_kind
+from gradgate.harness.oracles.torch_autograd import kind_results
+from gradgate.reference_impl.conv2d import maths as conv2d
 from tests.kinds.conv2d.conv2d_cases import arrays, conv2d_case, sample_conv2d_cases
 
 CONV2D = layer_kind("conv2d")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import reference_impl as ref
-from reference_impl.activations import activate
-from reference_impl.deconv2d.config import DeconvConfig
+import gradgate.reference_impl as ref
+from gradgate.reference_impl.activations import activate
+from gradgate.reference_impl.deconv2d.config import DeconvConfig
 
 Grads = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 
@@ -251,7 +251,7 @@ def _dilation_ignored(
 
 
 def _act_grad(name: str, Z: np.ndarray) -> np.ndarray:
-    from reference_impl.activations import activation_grad
+    from gradgate.reference_impl.activations import activation_grad
 
     return activation_grad(name, Z, activate(name, Z))
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import reference_impl as ref
-from reference_impl.deconv2d.config import DeconvConfig
+import gradgate.reference_impl as ref
+from gradgate.reference_impl.deconv2d.config import DeconvConfig
 
 Grads = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 

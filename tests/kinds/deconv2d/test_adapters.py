@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from cases.case import Case
-from cases.deconv2d.grid import grid_cases
-from harness.adapters.numpy_ml_compat import SHIM_NOTE
-from harness.engine import run_case
-from harness.loading import load_implementation
+from gradgate.cases.case import Case
+from gradgate.cases.deconv2d.grid import grid_cases
+from gradgate.harness.adapters.numpy_ml_compat import SHIM_NOTE
+from gradgate.harness.engine import run_case
+from gradgate.harness.loading import load_implementation
 from tests.commands import gradgate
 from tests.kinds.numpy_ml_direct import direct_numpy_ml_verdict
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import reference_impl as ref
-from reference_impl import Deconv2D
+import gradgate.reference_impl as ref
+from gradgate.reference_impl import Deconv2D
 
 
 def _layer(**kw: object) -> Deconv2D:

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from cases.blocks import BLOCK_SIZES, BLOCKED_AXES, just_past
-from cases.case import Case, parse_case_id
-from cases.covering import (
+from gradgate.cases.blocks import BLOCK_SIZES, BLOCKED_AXES, just_past
+from gradgate.cases.case import Case, parse_case_id
+from gradgate.cases.covering import (
     all_interactions,
     all_pairs,
     completable,
@@ -20,7 +20,7 @@ from cases.covering import (
     pairs_of,
     pairwise_rows,
 )
-from cases.deconv2d.grid import (
+from gradgate.cases.deconv2d.grid import (
     COMPONENTS,
     CORE_FACTORS,
     EDGE_CASES,
@@ -31,9 +31,9 @@ from cases.deconv2d.grid import (
     pairwise_configs,
     violates,
 )
-from cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
-from cases.kinds import LAYER_KINDS, layer_kind
-from harness.data import case_data
+from gradgate.cases.deconv2d.realistic import REALISTIC_DEFAULT, REALISTIC_FULL
+from gradgate.cases.kinds import LAYER_KINDS, layer_kind
+from gradgate.harness.data import case_data
 from tests.commands import ROOT
 from tests.kinds.factor_rows import rows_of
 
@@ -166,7 +166,7 @@ def test_committed_shard_durations_cover_every_grid_case(layer: str) -> None:
     """pytest-split balances shards by these: a grid change must refresh them (see docs/)."""
     import json
 
-    durations = json.loads((ROOT / "harness" / "durations.json").read_text())
+    durations = json.loads((ROOT / "gradgate" / "harness" / "durations.json").read_text())
     full = layer_kind(layer).grid_cases("full", ("float64", "float32"))
     missing = [c.id for c in full if f"gate_suite.py::test_case[{c.id}]" not in durations]
     assert not missing, f"{len(missing)} cases have no duration, e.g. {missing[:2]}"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from cases.case import Case
-from cases.deconv2d.grid import grid_cases, triple_configs
-from cases.deconv2d.realistic import REALISTIC_DEFAULT
-from harness.loading import load_implementation
-from harness.result import CaseResult
+from gradgate.cases.case import Case
+from gradgate.cases.deconv2d.grid import grid_cases, triple_configs
+from gradgate.cases.deconv2d.realistic import REALISTIC_DEFAULT
+from gradgate.harness.loading import load_implementation
+from gradgate.harness.result import CaseResult
 from tests.kinds.deconv2d.realistic_bugs import REALISTIC_BUGS
 from tests.oracles.verdicts import caught, first_caught
 

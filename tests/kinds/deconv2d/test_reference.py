@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import reference_impl as ref
-from cases.case import Case
-from harness.data import case_data
-from harness.oracles.torch_autograd import torch_results
-from reference_impl.activations import ACTIVATIONS
+import gradgate.reference_impl as ref
+from gradgate.cases.case import Case
+from gradgate.harness.data import case_data
+from gradgate.harness.oracles.torch_autograd import torch_results
+from gradgate.reference_impl.activations import ACTIVATIONS
 
 
 def _sample_cases(count: int, seed: int) -> list[Case]:

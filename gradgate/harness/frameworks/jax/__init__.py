@@ -1,0 +1,9 @@
+"""JAX under test (`--framework jax`): a module per layer kind it offers, over `common.py`
+(see `gradgate.harness.frameworks`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.framework import Framework, deconv2d_by_package_name
+
+FRAMEWORK = Framework("jax", "jax", "jax", "pip install 'gradgate[jax]' (jax[cpu])")
+__getattr__ = deconv2d_by_package_name(__name__)

@@ -1,0 +1,9 @@
+"""MLX under test (`--framework mlx`): a module per layer kind it offers, over `common.py`
+(see `gradgate.harness.frameworks`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.framework import Framework, deconv2d_by_package_name
+
+FRAMEWORK = Framework("mlx", "mlx", "mlx", "pip install 'gradgate[mlx]' (mlx[cpu])")
+__getattr__ = deconv2d_by_package_name(__name__)

@@ -1,0 +1,1 @@
+"""Old module names of Conv2D (see `gradgate.harness.layers`)."""

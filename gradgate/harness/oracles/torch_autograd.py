@@ -1,0 +1,104 @@
+"""Oracle 1: the layer kind's own PyTorch op with autograd, in float64.
+
+Generic over kinds: a kind gives its torch op (`torch_linear`, which also turns the contract's
+asymmetric padding into what torch offers) and its weight layout (`TORCH_W_AXES`); this module
+translates layouts (channels-last <-> NCHW), applies the activation, and differentiates.
+
+Every leaf is copied into a fresh, default-strided (NCHW-contiguous) float64 tensor, never a
+view of numpy: torch 2.13.0's float64 `conv2d` backward raises "slow_conv2d: grad_weight must be
+contiguous" on permuted views in some configurations (docs/findings/torch-conv2d-float64.md),
+and with contiguous leaves the same autograd graph is computed on every configuration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from gradgate.cases.case import Case
+from gradgate.cases.kind import LayerKind
+from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds
+from gradgate.harness.comparison import Check, compare
+from gradgate.harness.data import CaseData
+from gradgate.harness.oracles import OracleRun
+from gradgate.harness.precision import precision_checks
+
+
+def torch_activation(name: str, z: torch.Tensor) -> torch.Tensor:
+    if name == "identity":
+        return z
+    if name == "relu":
+        return F.relu(z)
+    if name == "leaky_relu":
+        return F.leaky_relu(z, negative_slope=0.01)
+    if name == "tanh":
+        return torch.tanh(z)
+    if name == "sigmoid":
+        return torch.sigmoid(z)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def _leaf(arr: np.ndarray) -> torch.Tensor:
+    """A float64 leaf that owns default (NCHW-contiguous) strides, never a view of numpy."""
+    t = torch.tensor(np.array(arr, dtype=np.float64, order="C"))
+    return t.contiguous(memory_format=torch.contiguous_format).requires_grad_()
+
+
+def kind_results(
+    kind: LayerKind,
+    X: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None,
+    dY: np.ndarray,
+    cfg: Any,
+) -> dict[str, np.ndarray]:
+    """Y, dX, dW and (with bias) db of sum(dY * Y) for layer kind `kind`, in the contract's
+    layouts, float64, whatever the dtype of the arrays given."""
+    axes = kind.TORCH_W_AXES
+    Xt = _leaf(X.transpose(0, 3, 1, 2))
+    Wt = _leaf(W.transpose(axes))
+    bt = None if b is None else _leaf(b)
+    Y = torch_activation(cfg.activation, kind.torch_linear(Xt, Wt, bt, cfg))
+    if tuple(Y.shape) != (dY.shape[0], dY.shape[3], dY.shape[1], dY.shape[2]):
+        raise ValueError(
+            f"dY must have shape (n, out_h, out_w, out_ch) = "
+            f"{(Y.shape[0], Y.shape[2], Y.shape[3], Y.shape[1])}, got {dY.shape}"
+        )
+    dYt = torch.tensor(np.array(dY.transpose(0, 3, 1, 2), dtype=np.float64, order="C"))
+    inputs = [Xt, Wt] if bt is None else [Xt, Wt, bt]
+    grads = torch.autograd.grad(Y, inputs, dYt)
+    out = {
+        "Y": Y.detach().numpy().transpose(0, 2, 3, 1),
+        "dX": grads[0].numpy().transpose(0, 2, 3, 1),
+        "dW": grads[1].numpy().transpose(np.argsort(axes)),
+    }
+    if bt is not None:
+        out["db"] = grads[2].numpy()
+    return out
+
+
+def torch_results(case: Case, data: CaseData) -> dict[str, np.ndarray]:
+    """The torch oracle's results on a case's data."""
+    return kind_results(case.kind, data.X, data.W, data.b, data.dY, case.cfg)
+
+
+NAME = "torch"
+PHASE = "the torch oracle (PyTorch float64 autograd, not the implementation)"
+PICTURED = True
+
+
+def checks(run: OracleRun) -> dict[str, Check]:
+    """The oracle: every element against torch float64, within the case dtype's bound plus
+    float64's (the oracle's own rounding); and, on the same values, the aggregate precision of
+    each quantity (`precision:*`, gradgate/harness/precision.py)."""
+    expected = torch_results(run.case, run.data)
+    bounds64 = all_bounds(run.case, run.data, run.mag, UNIT_ROUNDOFF["float64"])
+    out = {
+        f"torch:{q}": compare(q, run.got[q], value, run.bounds[q] + bounds64[q])
+        for q, value in expected.items()
+    }
+    out.update(precision_checks(run.case, run.data, run.mag, run.got, expected))
+    return out

@@ -1,9 +1,0 @@
-"""JAX under test (`--framework jax`): a module per layer kind it offers, over `common.py`
-(see `harness.frameworks`)."""
-
-from __future__ import annotations
-
-from harness.frameworks.framework import Framework, deconv2d_by_package_name
-
-FRAMEWORK = Framework("jax", "jax", "jax", "pip install 'gradgate[jax]' (jax[cpu])")
-__getattr__ = deconv2d_by_package_name(__name__)

@@ -1,9 +1,0 @@
-"""MLX under test (`--framework mlx`): a module per layer kind it offers, over `common.py`
-(see `harness.frameworks`)."""
-
-from __future__ import annotations
-
-from harness.frameworks.framework import Framework, deconv2d_by_package_name
-
-FRAMEWORK = Framework("mlx", "mlx", "mlx", "pip install 'gradgate[mlx]' (mlx[cpu])")
-__getattr__ = deconv2d_by_package_name(__name__)

@@ -1,1 +1,0 @@
-"""Old module names of Conv2D (see `harness.layers`)."""

@@ -68,8 +68,8 @@ def _throwaways(root: Path) -> Path:
         (('NAME = "adjoint"', f'NAME = "{ORACLE}"'),),
     )
     shutil.copy(
-        ROOT / "gradgate" / "harness" / "frameworks" / "torch" / "deconv2d.py", root /
-        "throwaway_torch.py"
+        ROOT / "gradgate" / "harness" / "frameworks" / "torch" / "deconv2d.py",
+        root / "throwaway_torch.py",
     )
     (root / "throwaway_framework.py").write_text(FRAMEWORK_DESCRIPTION)
     dist = root / "gradgate_throwaways-0.dist-info"

@@ -17,8 +17,7 @@ def test_every_package_of_the_tree_is_installed() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     found = set(find_packages(str(ROOT), include=config["packages"]["find"]["include"]))
     on_disk = {
-        ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "gradgate").rglob("__init__.py")
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "gradgate").rglob("__init__.py")
     }
     assert on_disk <= found, on_disk - found
     for name in config["package-data"]["gradgate.harness"]:

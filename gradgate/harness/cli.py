@@ -263,6 +263,12 @@ def _run_pytest(
         "no:cacheprovider",
         "-p",
         "no:benchmark",
+        # The gate's one test asserts nothing: pytest's assertion rewriting would only recompile
+        # gradgate's modules in every process of every run (about 2 s each), and hypothesis's
+        # plugin would import hypothesis for its summary (1.5 s).
+        "--assert=plain",
+        "-p",
+        "no:hypothesispytest",
         "-n",
         args.workers,
         "--max-worker-restart",

@@ -26,7 +26,7 @@ from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes
 from gradgate.harness.data import case_data
 from gradgate.harness.engine import run_case
 from gradgate.harness.frameworks import ADAPTERS
-from gradgate.harness.loading import load_implementation
+from gradgate.harness.loading import load_implementation, module_for
 from gradgate.harness.oracles.torch_autograd import torch_results
 
 
@@ -71,7 +71,7 @@ def verdicts(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, tuple[
     kind = layer_kind(layer)
     module_name = ADAPTERS[layer][name]
     impl = load_implementation(module_name, layer)
-    module = importlib.import_module(module_name)
+    module = importlib.import_module(module_for(module_name))
     out = {}
     for case in kind.grid_cases("smoke", (dtype,)):
         result = run_case(impl, case)

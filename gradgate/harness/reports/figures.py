@@ -59,18 +59,14 @@ def integer_ticks(n: int) -> list[int]:
 
 def draw_errors(result: CaseResult) -> Any:
     """A matplotlib Figure with one heatmap per failing quantity, or None if there is none.
-    The caller closes it (`error_figure` does)."""
+    Not registered with pyplot: nothing to close."""
     panels = failing_maps(result)
     if not panels:
         return None
-    import matplotlib
+    from matplotlib.figure import Figure  # not pyplot: no global state, no GUI backend
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(
-        1, len(panels), figsize=(3.6 * len(panels), 3.2), dpi=80, squeeze=False
-    )
+    fig = Figure(figsize=(3.6 * len(panels), 3.2), dpi=80)
+    axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, (name, check) in zip(axes[0], panels):
         assert check.error_map is not None
         err = np.nan_to_num(check.error_map, nan=np.finfo(float).max, posinf=np.finfo(float).max)
@@ -95,9 +91,6 @@ def error_figure(result: CaseResult) -> bytes | None:
     fig = draw_errors(result)
     if fig is None:
         return None
-    import matplotlib.pyplot as plt
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    plt.close(fig)
     return buf.getvalue()

@@ -19,13 +19,24 @@ class ReportError(Exception):
 
 
 def environment() -> dict[str, str]:
-    import numpy
-    import torch
+    """The versions a run used: read from the installed distributions, so that writing a report
+    (in `gradgate run`'s controller, which runs no case) never imports torch for its version."""
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "__version__"):
+            return str(module.__version__)
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
 
     return {
         "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "torch": torch.__version__,
+        "numpy": installed("numpy"),
+        "torch": installed("torch"),
         "platform": platform.platform(),
     }
 

@@ -254,6 +254,7 @@ def test_a_report_whose_implementation_cannot_be_loaded_keeps_its_attribution() 
 # --- the command, end to end ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_run_opens_with_the_diagnosis_and_explain_writes_it_back(tmp_path: Path) -> None:
     impl = "tests.kinds.deconv2d.bugged_impls:dilation_ignored_in_backward"
     args = ("run", "--impl", impl, "--grid", "smoke", "-n", "1")
@@ -295,6 +296,7 @@ def test_run_opens_with_the_diagnosis_and_explain_writes_it_back(tmp_path: Path)
     )
 
 
+@pytest.mark.slow
 def test_no_diagnosis_flag_and_bad_budget(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -29,6 +29,8 @@ from gradgate.reference_impl.deconv2d.config import make_config
 from tests.commands import ROOT, gradgate
 from tests.frameworks.framework_verdicts import verdicts_in_a_subprocess
 
+pytestmark = pytest.mark.slow  # each framework's own op through the real command or a subprocess
+
 # What the smoke grid must show for each framework, beyond agreeing with the direct comparison:
 # the verdicts that occur (a framework that fails or refuses cases must still be seen to).
 EXPECTED_KINDS: dict[str, set[str]] = {

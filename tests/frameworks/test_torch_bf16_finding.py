@@ -19,6 +19,8 @@ import pytest
 from gradgate.harness.reports.report_json import read_report
 from tests.commands import ROOT, gradgate
 
+pytestmark = pytest.mark.slow  # runs torch in subprocesses
+
 REPRO = ROOT / "docs" / "findings" / "repro" / "torch_bf16_conv_transpose2d_grouped.py"
 # the one bfloat16 case of the default and full grids whose geometry meets the conditions
 CASE = "n1-c4x4-g2-i5x1-k2x4-s2x2-p0.2.1.1-d1x1-op0x0-b1-sigmoid-bf16"

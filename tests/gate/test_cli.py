@@ -16,6 +16,8 @@ import pytest
 from gradgate.harness.reports.report_json import read_report
 from tests.commands import ROOT, gradgate
 
+pytestmark = pytest.mark.slow  # every test runs the real command
+
 TANH_CASE = "n2-c2x3-g1-i1x1-k3x3-s2x2-p0.0.0.0-d1x1-op0x0-b1-tanh-f64"
 PLAIN_CASE = "n2-c2x3-g1-i3x4-k2x2-s3x4-p0.0.0.0-d1x1-op2x1-b1-identity-f64"
 OTHER_TANH = "n2-c4x8-g4-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b0-tanh-f32"

@@ -100,6 +100,7 @@ def test_without_a_table_nothing_changes(tmp_path: Path) -> None:
     assert found.path is None and set(found.origins.values()) == {"default"}
 
 
+@pytest.mark.slow
 def test_run_with_no_flags_gates_the_configured_layer(tmp_path: Path) -> None:
     """From a subfolder of the project: its layer, grid and dtypes, reports where it says."""
     root = project(
@@ -148,6 +149,7 @@ def test_config_and_show_config_print_the_settings_and_their_origin(tmp_path: Pa
     assert not (root / "gradgate-report").exists()  # --show-config runs nothing
 
 
+@pytest.mark.slow
 def test_cases_and_fuzz_read_the_file(tmp_path: Path) -> None:
     root = project(
         tmp_path,
@@ -162,6 +164,7 @@ def test_cases_and_fuzz_read_the_file(tmp_path: Path) -> None:
     assert "--impl brokenlayer" in fuzzed.stdout and "--seed 5" in fuzzed.stdout
 
 
+@pytest.mark.slow
 def test_the_plugin_reads_the_file_and_its_flags_override_it(tmp_path: Path) -> None:
     root = project(
         tmp_path,

@@ -18,6 +18,8 @@ from gradgate.harness.reports.report_json import read_report
 from tests.commands import gradgate
 from tests.gate.faulty_impls import MARKER_DIR_VARIABLE
 
+pytestmark = pytest.mark.slow  # every test runs the real command
+
 TANH_CASE = "n2-c2x3-g1-i1x1-k3x3-s2x2-p0.0.0.0-d1x1-op0x0-b1-tanh-f64"
 PLAIN_CASE = "n2-c2x3-g1-i2x2-k5x4-s1x2-p1.0.2.1-d1x1-op0x0-b1-relu-f64"
 CASES = ("--case", TANH_CASE, "--case", PLAIN_CASE)

@@ -17,6 +17,8 @@ import pytest
 
 from tests.commands import ROOT, gradgate
 
+pytestmark = pytest.mark.slow  # installs throwaway packages and runs the real command
+
 KIND, ORACLE, FRAMEWORK = "conv2dcopy", "adjointcopy", "torchcopy"
 ENTRY_POINTS = f"""\
 [gradgate.layer_kinds]

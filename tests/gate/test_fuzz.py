@@ -47,6 +47,7 @@ def test_a_failure_shrinks_to_a_minimal_rerunnable_case() -> None:
     assert minimal.stride == (1, 1) and minimal.groups == 1
 
 
+@pytest.mark.slow
 def test_gradgate_fuzz_prints_a_minimal_rerunnable_case() -> None:
     from tests.commands import gradgate
 

@@ -152,6 +152,7 @@ def test_options_infer_the_kind_from_case_ids_and_refuse_a_mismatch() -> None:
         resolve_layer(None, [CONV2D_ID, DECONV_ID])
 
 
+@pytest.mark.slow
 def test_gradgate_run_layer_conv2d_end_to_end(tmp_path: Path) -> None:
     out = gradgate(
         "run",

@@ -118,6 +118,7 @@ def test_a_self_consistent_forward_semantics_bug_passes_the_adjoint_test() -> No
     assert failure is not None and "backward is consistent with the forward" in failure.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("spec", "seed"),
     [

@@ -118,6 +118,7 @@ def test_correct_orders_pass_at_every_size(in_ch: int) -> None:
 # --- lost precision fails -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layer", ["deconv2d", "conv2d"])
 @pytest.mark.parametrize("lossy", ["tf32_products", "bf16_products", "fp16_dw_partials"])
 def test_lost_precision_fails_every_case_with_64_terms_or_more(layer: str, lossy: str) -> None:

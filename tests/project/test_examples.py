@@ -6,8 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from gradgate.harness.reports.report_json import read_report
 from tests.commands import gradgate
+
+pytestmark = pytest.mark.slow  # runs the example project's commands
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "my_deconv"
 

@@ -12,6 +12,8 @@ tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 from tests.commands import ROOT, repository_copy  # noqa: E402
 
+pytestmark = pytest.mark.slow  # builds and installs the wheel
+
 
 def test_every_package_of_the_tree_is_installed() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]

@@ -51,6 +51,7 @@ def test_declaring_options_name_the_option_and_what_it_accepts() -> None:
         resolve({"dtype": "float8"})
 
 
+@pytest.mark.slow
 def test_a_low_precision_run_reports_bits_and_inconclusive_oracles(tmp_path: Path) -> None:
     out = gradgate(
         "run", "--grid", "smoke", "--dtype", "bfloat16", "--report-dir", str(tmp_path), "-n", "1"
@@ -70,6 +71,7 @@ def test_a_low_precision_run_reports_bits_and_inconclusive_oracles(tmp_path: Pat
     assert 'alt="bits against reduction length" src="data:image/png;base64,' in html
 
 
+@pytest.mark.slow
 def test_a_tf32_forward_fails_precision_alone_and_a_baseline_sees_the_bits_lost(
     tmp_path: Path,
 ) -> None:

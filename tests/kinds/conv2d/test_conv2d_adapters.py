@@ -35,6 +35,7 @@ def _direct_numpy_ml_verdict(case: Case, cls: type) -> str:
     return direct_numpy_ml_verdict(case, cls, dilation=case.dilation[0] - 1)  # numpy-ml: from 0
 
 
+@pytest.mark.slow
 @needs_numpy_ml
 def test_numpy_ml_conv2d_verdicts_match_a_direct_comparison_case_by_case() -> None:
     impl = load_implementation(NUMPY_ML, "conv2d")
@@ -56,6 +57,7 @@ def test_numpy_ml_conv2d_verdicts_match_a_direct_comparison_case_by_case() -> No
     assert set(verdicts) == {"passed", "unsupported"}
 
 
+@pytest.mark.slow
 def test_torch_nn_conv2d_passes_the_default_grid() -> None:
     impl = load_implementation("torch.nn:Conv2d", "conv2d")
     cases = CONV2D.grid_cases("default", ("float64", "float32"))

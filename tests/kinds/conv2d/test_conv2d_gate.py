@@ -52,6 +52,7 @@ def _first_failure(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("spec", "seed"), [(REFERENCE, 0), (REFERENCE, 1), ("tests.kinds.conv2d.independent_conv2d", 0)]
 )
@@ -61,6 +62,7 @@ def test_correct_implementations_pass_the_default_grid(spec: str, seed: int) -> 
     assert not bad, [f"{r.id}: {r.message}" for r in bad[:3]]
 
 
+@pytest.mark.slow
 def test_the_reference_passes_the_triple_covering_and_realistic_tiers_of_full() -> None:
     """`full` less its exhaustive geometry product (about 2 minutes on one core, measured)."""
     extra = {c.id for _, c in REALISTIC_FULL} | {c.id for c in triple_configs()}

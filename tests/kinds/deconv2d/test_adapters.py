@@ -32,6 +32,7 @@ def _statuses(spec: str, cases: list[Case], **kw: Any) -> Counter:
     return Counter(run_case(impl, c, **kw).status for c in cases)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "spec",
     [
@@ -89,6 +90,7 @@ def _direct_numpy_ml_verdict(case: Case, cls: type) -> str:
     return direct_numpy_ml_verdict(case, cls)
 
 
+@pytest.mark.slow
 @needs_numpy_ml
 def test_numpy_ml_verdicts_match_a_direct_comparison_case_by_case() -> None:
     impl = load_implementation(NUMPY_ML)  # imports numpy-ml through the shim, quietly
@@ -105,6 +107,7 @@ def test_numpy_ml_verdicts_match_a_direct_comparison_case_by_case() -> None:
     assert verdicts["passed"] and verdicts["failed"] and verdicts["errored"]
 
 
+@pytest.mark.slow
 @needs_numpy_ml
 def test_numpy_ml_import_shim_is_said_once(tmp_path: Path) -> None:
     case = "n2-c2x3-g1-i3x4-k3x3-s2x2-p1.1.1.1-d1x1-op0x0-b1-tanh-f64"

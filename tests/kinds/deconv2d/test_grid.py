@@ -38,6 +38,7 @@ from tests.commands import ROOT
 from tests.kinds.factor_rows import rows_of
 
 
+@pytest.mark.slow
 def test_default_grid_covers_every_feasible_pair_in_each_dtype() -> None:
     needed = set(feasible_pairs(FACTORS, violates))  # full search, without the components
     for dtype in ("float64", "float32"):
@@ -50,6 +51,7 @@ def test_default_grid_covers_every_feasible_pair_in_each_dtype() -> None:
         assert not missing, f"{len(missing)} pairs missing in {dtype}, e.g. {sorted(missing)[:3]}"
 
 
+@pytest.mark.slow
 def test_infeasible_pairs_are_really_infeasible() -> None:
     """Pairs left out are those no valid configuration holds, checked by exhaustive search."""
     feasible = set(feasible_pairs(FACTORS, violates))
@@ -60,6 +62,7 @@ def test_infeasible_pairs_are_really_infeasible() -> None:
         assert not completable({f1: v1, f2: v2}, FACTORS, violates)
 
 
+@pytest.mark.slow
 def test_searching_by_components_finds_the_same_feasible_pairs() -> None:
     """The grid searches each group of interacting factors alone: that must change nothing."""
     assert feasible_pairs(FACTORS, violates, COMPONENTS) == feasible_pairs(FACTORS, violates)

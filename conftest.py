@@ -17,6 +17,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return kernel_lines()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (the same stable order on every worker): pytest-xdist hands tests out
+    in collection order, so a long end-to-end test collected last would run alone at the end
+    while the other worker idles; started first, the short tests fill in around it."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_onednn_in_process() -> Iterator[None]:
     """In-process tests never enter oneDNN.

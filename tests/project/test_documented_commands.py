@@ -33,6 +33,7 @@ NOT_RUN_HERE = {
         "the test command: this suite itself, run verbatim by .ci/run"
     ),
     "python3 -m pytest -n 2": "the test suite itself",
+    'python3 -m pytest -n 2 -m "not slow"': "the fast loop: a part of this suite",
     "python benchmarks/bench_reference.py --repeats 9": "a benchmark: minutes, run by hand",
     "python benchmarks/bench_fd_vs_gradcheck.py --grid default": "a benchmark: run by hand",
     "python benchmarks/bench_gate.py --repeats 3": "a benchmark: minutes, run by hand",

@@ -18,9 +18,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first (the same stable order on every worker): pytest-xdist hands tests out
-    in collection order, so a long end-to-end test collected last would run alone at the end
-    while the other worker idles; started first, the short tests fill in around it."""
+    """The slow tests first (the same stable order on every worker), so that no long end-to-end
+    test starts last and runs alone while the other worker idles; with `--dist worksteal`
+    (pyproject.toml) an idle worker takes tests from a busy one's queue, so the short tests
+    fill in around the long ones."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

@@ -137,3 +137,34 @@ def _crash_first_time(*args):  # type: ignore[no-untyped-def]
 
 
 crashes_once = _faulty(backward_fault=_crash_first_time)
+
+# Every fault in one implementation, for one run: a tanh case with batch size i + 1 gets the
+# fault EVERY_FAULT[i]; every other case is the reference's.
+EVERY_FAULT: tuple[str, ...] = (
+    "raises",
+    "nan_gradient",
+    "wrong_shape",
+    "wrong_dtype",
+    "returns_none",
+    "mutates_input",
+    "exits_process",
+    "segfaults",
+)
+
+
+def _fault_of(X: np.ndarray, cfg: object) -> SimpleNamespace | None:
+    if not _picked(cfg) or not 1 <= X.shape[0] <= len(EVERY_FAULT):
+        return None
+    fault: SimpleNamespace = globals()[EVERY_FAULT[X.shape[0] - 1]]
+    return fault
+
+
+def _every_forward(X, W, b, cfg):  # type: ignore[no-untyped-def]
+    return (_fault_of(X, cfg) or ref).forward(X, W, b, cfg)
+
+
+def _every_backward(dY, X, W, b, cfg):  # type: ignore[no-untyped-def]
+    return (_fault_of(X, cfg) or ref).backward(dY, X, W, b, cfg)
+
+
+every_fault = SimpleNamespace(forward=_every_forward, backward=_every_backward)

@@ -90,43 +90,55 @@ def test_bugged_implementation_fails_with_named_cases_and_pictures(tmp_path: Pat
     assert "## Failing cases" in (tmp_path / "summary.md").read_text()
 
 
-@pytest.mark.parametrize(
-    ("fault", "status", "text"),
-    [
-        ("raises", "errored", "backward raised ZeroDivisionError: deliberate fault"),
-        ("nan_gradient", "failed", "non-finite value"),
-        ("wrong_shape", "failed", "Y has shape"),
-        ("wrong_dtype", "failed", "dX has dtype float16"),
-        ("returns_none", "failed", "backward returned NoneType"),
-        ("mutates_input", "failed", "modified their inputs: dY"),
-        ("exits_process", "errored", "worker process died in the implementation's forward"),
-        ("segfaults", "errored", "died in the implementation's forward (Fatal Python error: Segm"),
-    ],
-)
-def test_faults_take_down_only_their_own_cases(
-    tmp_path: Path, fault: str, status: str, text: str
-) -> None:
+# What each fault of tests/gate/faulty_impls.py makes of the cases it strikes.
+FAULT_VERDICTS: dict[str, tuple[str, str]] = {
+    "raises": ("errored", "backward raised ZeroDivisionError: deliberate fault"),
+    "nan_gradient": ("failed", "non-finite value"),
+    "wrong_shape": ("failed", "Y has shape"),
+    "wrong_dtype": ("failed", "dX has dtype float16"),
+    "returns_none": ("failed", "backward returned NoneType"),
+    "mutates_input": ("failed", "modified their inputs: dY"),
+    "exits_process": ("errored", "worker process died in the implementation's forward"),
+    "segfaults": ("errored", "died in the implementation's forward (Fatal Python error: Segm"),
+}
+
+
+def _struck_cases(batch: int) -> tuple[str, str]:
+    """The two tanh cases (float64 and float32) that faulty_impls.every_fault strikes with its
+    fault number `batch`."""
+    return TANH_CASE.replace("n2-", f"n{batch}-", 1), OTHER_TANH.replace("n2-", f"n{batch}-", 1)
+
+
+def test_faults_take_down_only_their_own_cases(tmp_path: Path) -> None:
+    """One run, every fault at once: each fault errors or fails exactly its own two cases with
+    its own message, crashes included, and the plain case passes."""
+    from tests.gate.faulty_impls import EVERY_FAULT
+
+    assert list(EVERY_FAULT) == list(FAULT_VERDICTS)
+    struck = {case: fault for i, fault in enumerate(EVERY_FAULT) for case in _struck_cases(i + 1)}
+    case_args = [arg for case in [PLAIN_CASE, *struck] for arg in ("--case", case)]
     out = gradgate(
         "run",
         "--impl",
-        f"tests.gate.faulty_impls:{fault}",
+        "tests.gate.faulty_impls:every_fault",
         "-n",
         "2",
         "--report-dir",
         str(tmp_path),
-        "--case",
-        TANH_CASE,
-        "--case",
-        PLAIN_CASE,
-        "--case",
-        OTHER_TANH,
+        *case_args,
     )
     assert out.returncode == 1, out.stdout + out.stderr
     report = read_report(tmp_path / "report.json")
     by_id = {c["id"]: c for c in report["cases"]}
+    assert sorted(by_id) == sorted([PLAIN_CASE, *struck])
     assert by_id[PLAIN_CASE]["status"] == "passed"
-    for faulty in (TANH_CASE, OTHER_TANH):
-        assert by_id[faulty]["status"] == status and text in by_id[faulty]["message"]
+    wrong = []
+    for case, fault in struck.items():
+        status, text = FAULT_VERDICTS[fault]
+        got = by_id[case]
+        if got["status"] != status or text not in got["message"]:
+            wrong.append(f"{fault} on {case}: {got['status']}: {got['message'][:200]}")
+    assert not wrong, "\n".join(wrong)
     assert "Traceback" not in out.stdout
 
 

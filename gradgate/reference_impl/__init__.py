@@ -4,7 +4,7 @@
 
 For compatibility, `reference_impl` itself is the Deconv2D reference (`--impl reference_impl`,
 `reference_impl.forward`, `reference_impl.Deconv2D`): the one kind gradgate started with.
-Every other kind is named by its package (`--impl gradgate.reference_impl.conv2d`).
+Every other kind is named by its package (`--impl reference_impl.conv2d`, its public name).
 """
 
 from __future__ import annotations

@@ -29,10 +29,11 @@ BUILT_IN: tuple[str, ...] = ("jax", "tensorflow", "tinygrad", "paddle", "mlx", "
 ENTRY_POINT_GROUP = "gradgate.frameworks"
 
 
-def _offered(name: str) -> dict[str, str]:
-    """The kinds gradgate's own framework `name` offers (its KIND.py files), and their modules."""
-    package = f"harness.frameworks.{name}"  # its public name (loading.PUBLIC_NAMES)
-    folder = Path(__file__).resolve().parent / name
+def _offered(framework: Framework) -> dict[str, str]:
+    """The kinds one of gradgate's own frameworks offers (its KIND.py files), and their modules,
+    by their public names (`Framework.module`)."""
+    package = framework.module
+    folder = Path(__file__).resolve().parent / framework.name
     return {
         kind: package if kind == DEFAULT_LAYER else f"{package}.{kind}"
         for kind in LAYER_KINDS
@@ -47,7 +48,7 @@ FRAMEWORKS: dict[str, Framework] = {
 # Per layer kind, the module adapting each framework that offers it.
 ADAPTERS: dict[str, dict[str, str]] = {}
 for _name in BUILT_IN:
-    for _kind, _module in _offered(_name).items():
+    for _kind, _module in _offered(FRAMEWORKS[_name]).items():
         ADAPTERS.setdefault(_kind, {})[_name] = _module
 for _entry in added_by_packages(ENTRY_POINT_GROUP):
     if _entry.name not in FRAMEWORKS:

@@ -46,6 +46,14 @@ def _workers(text: str) -> str:
     return text
 
 
+def _worker_count(workers: str, n_cases: int) -> str:
+    """`auto` is one worker per core, but never more workers than cases: each worker imports
+    torch and the implementation (two seconds), so a one-case run starts one."""
+    if workers != "auto":
+        return workers
+    return str(max(1, min(os.cpu_count() or 1, n_cases)))
+
+
 def version() -> str:
     """The installed distribution's version (pyproject.toml's, where it is installed)."""
     from importlib.metadata import PackageNotFoundError
@@ -67,7 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the grid against an implementation")
     add_cli_options(run)
     run.add_argument(
-        "-n", dest="workers", type=_workers, default="auto", help="worker processes (>= 1 or auto)"
+        "-n",
+        dest="workers",
+        type=_workers,
+        default="auto",
+        help="worker processes (>= 1, or auto: one per core, at most one per case)",
     )
     run.add_argument(
         "--splits",
@@ -270,7 +282,7 @@ def _run_pytest(
         "-p",
         "no:hypothesispytest",
         "-n",
-        args.workers,
+        _worker_count(args.workers, n_cases),
         "--max-worker-restart",
         str(max(4, n_cases)),
         f"--junitxml={report_dir / JUNIT_PARTIAL}",

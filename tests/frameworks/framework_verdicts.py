@@ -1,9 +1,10 @@
 """Per-case verdicts on the smoke grid for one framework: the gate's and a direct comparison's.
 
-Run in its own process (`python -m tests.frameworks.framework_verdicts NAME DTYPE [LAYER]`), so
-that a
-framework's native crash, or torch's float32 conv backward, never runs inside the test
-process; prints one JSON object {case id: [gate verdict, direct verdict]}.
+Run in its own process (`python -m tests.frameworks.framework_verdicts NAME DTYPES LAYER
+[POSITIONS]`, DTYPES comma-separated, POSITIONS a comma-separated sample of the smoke grid's
+positions), so that a framework's native crash, or torch's float32 conv backward, never runs
+inside the test process; one process serves every dtype (the framework is imported once); prints
+one JSON object {dtype: {case id: [gate verdict, direct verdict, failing families]}}.
 
 The direct comparison calls the framework module's forward and backward (twice) by hand and
 holds every element to torch float64 within the gate's own error bounds (gradgate.harness.bounds:
@@ -65,38 +66,65 @@ def direct_verdict(module: Any, case: Case) -> str:
     return "passed"
 
 
-def verdicts(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, tuple[str, str, str]]:
-    """Per case: the gate's verdict, the direct comparison's, and the families of the gate's
-    failing checks ("precision", "torch", ...; "" when none failed)."""
+def verdicts(
+    name: str, dtype: str, layer: str = "deconv2d", positions: tuple[int, ...] | None = None
+) -> dict[str, tuple[str, str, str]]:
+    """Per case of the smoke grid (or of its `positions`, for a framework too slow for all of
+    it): the gate's verdict, the direct comparison's, and the families of the gate's failing
+    checks ("precision", "torch", ...; "" when none failed)."""
     kind = layer_kind(layer)
     module_name = ADAPTERS[layer][name]
     impl = load_implementation(module_name, layer)
     module = importlib.import_module(module_for(module_name))
+    cases = kind.grid_cases("smoke", (dtype,))
+    if positions is not None:
+        cases = [cases[i] for i in positions]  # an IndexError if the grid shrank below them
     out = {}
-    for case in kind.grid_cases("smoke", (dtype,)):
+    for case in cases:
         result = run_case(impl, case)
         families = sorted({n.split(":")[0] for n, c in result.checks.items() if not c.passed})
         out[case.id] = (result.status, direct_verdict(module, case), ",".join(families))
     return out
 
 
-def verdicts_in_a_subprocess(name: str, dtype: str, layer: str = "deconv2d") -> dict[str, Any]:
-    """`verdicts` run by `python -m tests.frameworks.framework_verdicts` (a native crash of the
-    framework, or torch's float32 conv backward, stays out of the test process)."""
+def verdicts_in_a_subprocess(
+    name: str,
+    dtypes: tuple[str, ...],
+    layer: str = "deconv2d",
+    positions: tuple[int, ...] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """`verdicts` for each dtype, run by `python -m tests.frameworks.framework_verdicts` (a
+    native crash of the framework, or torch's float32 conv backward, stays out of the test
+    process): {dtype: {case id: (gate, direct, families)}}."""
     import subprocess
 
     from tests.commands import ROOT
 
+    sample = [",".join(map(str, positions))] if positions is not None else []
     out = subprocess.run(
-        [sys.executable, "-m", "tests.frameworks.framework_verdicts", name, dtype, layer],
+        [
+            sys.executable,
+            "-m",
+            "tests.frameworks.framework_verdicts",
+            name,
+            ",".join(dtypes),
+            layer,
+            *sample,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def main(argv: list[str]) -> None:
+    name, dtypes, layer = argv[:3]
+    positions = tuple(int(p) for p in argv[3].split(",")) if len(argv) > 3 else None
+    print(json.dumps({d: verdicts(name, d, layer, positions) for d in dtypes.split(",")}))
+
+
 if __name__ == "__main__":
-    print(json.dumps(verdicts(*sys.argv[1:4])))
+    main(sys.argv[1:])

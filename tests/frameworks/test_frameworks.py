@@ -42,26 +42,6 @@ EXPECTED_KINDS: dict[str, set[str]] = {
     "tinygrad": {"passed", "failed"},
 }
 
-
-def _skip_unless_usable(name: str) -> None:
-    """Skip when the framework (or what it needs, like tinygrad's clang) is not installed."""
-    try:
-        framework_module(name)
-    except FrameworkError as exc:
-        pytest.skip(str(exc))
-
-
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("name", list(FRAMEWORKS))
-def test_gate_verdicts_match_a_direct_comparison_with_torch(name: str, dtype: str) -> None:
-    _skip_unless_usable(name)
-    verdicts = verdicts_in_a_subprocess(name, dtype)
-    assert len(verdicts) == 15
-    disagree = {case: v for case, v in verdicts.items() if v[0] != v[1]}
-    assert not disagree, disagree
-    assert set(Counter(gate for gate, _, _ in verdicts.values())) <= EXPECTED_KINDS[name]
-
-
 # In float16 and bfloat16, what each framework's smoke grid shows (docs/conformance.md):
 # paddle's CPU op takes neither (its own words); jax and tensorflow sum float16 bias gradients
 # in float16 (precision:db); tinygrad's tanh and mlx's known defects show as in float32.
@@ -74,24 +54,53 @@ EXPECTED_LOW: dict[str, set[str]] = {
     "tinygrad": {"passed", "failed"},
 }
 
+# tinygrad generates and compiles new kernels for every shape and dtype (about 4 s a case
+# here, 220 s for its whole smoke grid in four dtypes), so its test takes a sample of the smoke
+# grid's positions: the grouped tanh case its float32 forward fails (torch:Y), the case of its
+# repeated-call defect (layout, repeat: docs/findings/tinygrad.md), the 1x1 case, and a
+# dilated 1x1 kernel with padding.  Its whole grids are gated by the commands in
+# docs/conformance.md ("Regenerating"), which write the table.
+SAMPLED: dict[str, tuple[int, ...]] = {"tinygrad": (6, 8, 13, 14)}
+DTYPES = ("float64", "float32", "float16", "bfloat16")
 
-@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+
 @pytest.mark.parametrize("name", list(FRAMEWORKS))
-def test_low_precision_verdicts_agree_with_a_direct_comparison(name: str, dtype: str) -> None:
-    """Every case the element-wise direct comparison fails, the gate fails; every case the gate
-    fails beyond it fails precision:* (the aggregate check the direct comparison lacks); and
-    unsupported cases are the framework's own refusal."""
+def test_gate_verdicts_agree_with_a_direct_comparison_with_torch(name: str) -> None:
+    """In float64 and float32, the gate's verdict is the direct comparison's on every case.
+
+    In float16 and bfloat16, every case the element-wise direct comparison fails, the gate
+    fails; every case the gate fails beyond it fails precision:* (the aggregate check the direct
+    comparison lacks); and unsupported cases are the framework's own refusal.  One subprocess
+    serves the four dtypes."""
     _skip_unless_usable(name)
-    verdicts = verdicts_in_a_subprocess(name, dtype)
-    assert len(verdicts) == 15
-    for case, (gate, direct, families) in verdicts.items():
-        if direct in ("failed", "errored", "unsupported"):
-            assert gate == direct, (case, gate, direct, families)
-        elif gate == "failed":
-            assert families == "precision", (case, families)
-        else:
-            assert gate == "passed", (case, gate, direct)
-    assert set(Counter(gate for gate, _, _ in verdicts.values())) <= EXPECTED_LOW[name]
+    positions = SAMPLED.get(name)
+    by_dtype = verdicts_in_a_subprocess(name, DTYPES, positions=positions)
+    for dtype in DTYPES:
+        verdicts = by_dtype[dtype]
+        assert len(verdicts) == (15 if positions is None else len(positions)), dtype
+        if dtype in ("float64", "float32"):
+            disagree = {case: v for case, v in verdicts.items() if v[0] != v[1]}
+            assert not disagree, (dtype, disagree)
+            assert set(Counter(g for g, _, _ in verdicts.values())) <= EXPECTED_KINDS[name]
+            continue
+        for case, (gate, direct, families) in verdicts.items():
+            if direct in ("failed", "errored", "unsupported"):
+                assert gate == direct, (case, gate, direct, families)
+            elif gate == "failed":
+                assert families == "precision", (case, families)
+            else:
+                assert gate == "passed", (case, gate, direct)
+        assert set(Counter(g for g, _, _ in verdicts.values())) <= EXPECTED_LOW[name], dtype
+    if name == "tinygrad":  # the sample holds what tinygrad's smoke grid shows
+        assert {v[0] for v in by_dtype["float32"].values()} == {"passed", "failed"}
+
+
+def _skip_unless_usable(name: str) -> None:
+    """Skip when the framework (or what it needs, like tinygrad's clang) is not installed."""
+    try:
+        framework_module(name)
+    except FrameworkError as exc:
+        pytest.skip(str(exc))
 
 
 def test_framework_list_and_exclusive_options(tmp_path: Path) -> None:

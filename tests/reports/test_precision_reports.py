@@ -68,7 +68,7 @@ def test_a_low_precision_run_reports_bits_and_inconclusive_oracles(tmp_path: Pat
     summary = (tmp_path / "summary.md").read_text()
     assert "## Precision (bits kept per quantity)" in summary and "checks inconclusive" in summary
     html = (tmp_path / "report.html").read_text()
-    assert 'alt="bits against reduction length" src="data:image/png;base64,' in html
+    assert 'role="img" aria-label="bits against reduction length"' in html
 
 
 @pytest.mark.slow
@@ -99,3 +99,31 @@ def test_a_tf32_forward_fails_precision_alone_and_a_baseline_sees_the_bits_lost(
     (tmp_path / "lost.json").write_text(json.dumps(new))
     compared = gradgate("compare", str(good / "report.json"), str(tmp_path / "lost.json"))
     assert compared.returncode == 1 and "lost precision: dW" in compared.stdout
+
+
+def test_the_precision_plot_draws_each_row_where_its_bits_are() -> None:
+    """report.html's SVG: a dot per passing (case, quantity), a cross per failing one, one
+    panel per quantity, one band per dtype and quantity, a legend naming each dtype."""
+    import re
+
+    from gradgate.harness.reports.precision_section import precision_plot
+
+    def case(i: int, dtype: str, terms: int, bits: float, passed: bool) -> dict:
+        entry = {"bits": bits, "dtype_bits": 24, "allowed_bits": 20.0, "expected_bits": 22.0}
+        entry |= {"terms": terms, "ratio": 0.5}
+        return {
+            "id": f"c{i}",
+            "config": {"dtype": dtype},
+            "precision": {"Y": entry, "dW": entry},
+            "checks": {"precision:Y": {"passed": passed}},
+        }
+
+    report = {"cases": [case(0, "float32", 4, 23.5, True), case(1, "float32", 1024, 12.0, False)]}
+    svg = precision_plot(report)
+    assert svg is not None and svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count('<g transform="translate(') == 2  # Y and dW
+    assert svg.count("<circle") == 3 and svg.count('stroke="black"') == 1  # Y of c1 failed
+    assert svg.count("<polygon") == 2 and "\u25cf float32</text>" in svg
+    ys = [float(v) for v in re.findall(r'<circle cx="[0-9.]+" cy="([0-9.]+)"', svg)]
+    assert ys[0] < ys[2]  # Y's 23.5 bits above dW's 12 (dW's second row passed: no check)
+    assert precision_plot({"cases": []}) is None

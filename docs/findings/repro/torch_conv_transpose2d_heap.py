@@ -1,12 +1,12 @@
 """PyTorch 2.13.0 CPU: float32 conv_transpose2d weight gradient corrupts the heap (oneDNN).
 
-Framework only: torch.  Each variant runs in its own subprocess (a crash takes down only it)
-a few times, and the table says how each run ended (ok, a signal, or a wrong weight
+Framework only: torch.  Each variant runs in its own forked process (a crash takes down only
+it) a few times, and the table says how each run ended (ok, a signal, or a wrong weight
 gradient against float64).  The conditions (see docs/findings/torch.md): float32, oneDNN on,
 an input with channels-last strides, kernel 1x1, padding 0, groups 1, stride > 1 with
 output_padding = stride - 1, fewer than 8 output channels, batch >= 2.
 
-    python torch_conv_transpose2d_heap.py            # the table (a few minutes)
+    python torch_conv_transpose2d_heap.py            # the table (seconds)
 
 oneDNN picks its kernels by the CPU: the defect is in its AVX2 1x1 weight-gradient kernel, so
 on a CPU with AVX-512 it shows only with ONEDNN_MAX_CPU_ISA=AVX2 (the table runs both).
@@ -57,26 +57,47 @@ def run(name: str) -> None:
 
 def table(repeats: int = 2) -> None:
     for isa in ("", "AVX2"):
-        print(f"oneDNN ISA: {isa or 'native (this CPU)'}")
-        for name in VARIANTS:
-            print(f"  {name:<30}", " | ".join(ends(name, isa, repeats)))
+        print(f"oneDNN ISA: {isa or 'native (this CPU)'}", flush=True)
+        env = {**os.environ, **({"ONEDNN_MAX_CPU_ISA": isa} if isa else {})}
+        # One process per ISA (oneDNN reads the variable once), which forks a child per run.
+        subprocess.run([sys.executable, __file__, "--forked-runs", str(repeats)], env=env)
 
 
-def ends(name: str, isa: str, repeats: int) -> list[str]:
-    """How `repeats` runs of the variant ended, each in a fresh process."""
-    env = {**os.environ, **({"ONEDNN_MAX_CPU_ISA": isa} if isa else {})}
-    out_list = []
-    for _ in range(repeats):
-        out = subprocess.run(
-            [sys.executable, __file__, name], capture_output=True, text=True, env=env
-        )
-        if out.returncode < 0:
-            tail = out.stderr.strip().splitlines()[-1:] or [""]
-            out_list.append(f"signal {-out.returncode} {tail[0][:40]}")
-        else:
-            out_list.append(out.stdout.strip() or f"exit {out.returncode}")
-    return out_list
+def forked_runs(repeats: int) -> None:
+    """Each variant `repeats` times, each run in a child forked from this process (torch is
+    imported once; a child that corrupts its heap takes down only itself).  oneDNN is first
+    used in the children, so each picks its kernels under this process's environment."""
+    for name in VARIANTS:
+        print(f"  {name:<30}", " | ".join(ends(name) for _ in range(repeats)), flush=True)
+
+
+def ends(name: str) -> str:
+    """How one run of the variant ended, in a forked child: its line, or the signal."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its output into the pipe, then out without cleanup
+        os.close(read)
+        os.dup2(write, 1)
+        os.dup2(write, 2)
+        try:
+            run(name)
+            sys.stdout.flush()
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        text = pipe.read().strip()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        tail = (text.splitlines() or [""])[-1]
+        return f"signal {os.WTERMSIG(status)} {tail[:40]}"
+    return text.splitlines()[-1] if text else f"exit {os.WEXITSTATUS(status)}"
 
 
 if __name__ == "__main__":
-    run(sys.argv[1]) if len(sys.argv) > 1 else table()
+    if len(sys.argv) > 2 and sys.argv[1] == "--forked-runs":
+        forked_runs(int(sys.argv[2]))
+    elif len(sys.argv) > 1:
+        run(sys.argv[1])
+    else:
+        table()

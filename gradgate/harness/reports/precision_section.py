@@ -1,5 +1,5 @@
 """The precision of a run, where people look: terminal lines, a summary.md table and the
-report.html plot of bits against reduction length (docs/precision.md explains the numbers).
+report.html plot (SVG) of bits against reduction length (docs/precision.md explains the numbers).
 
 Everything here reads report.json's per-case `precision` objects, so `gradgate explain` and a
 merged report show the same as the run that wrote them.
@@ -7,8 +7,6 @@ merged report show the same as the run that wrote them.
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 from html import escape
 from typing import Any
@@ -116,21 +114,57 @@ def precision_markdown(report: dict[str, Any]) -> list[str]:
 _COLORS = {"float64": "#1f77b4", "float32": "#2ca02c", "float16": "#ff7f0e", "bfloat16": "#d62728"}
 
 
-def precision_plot(report: dict[str, Any]) -> bytes | None:
-    """A PNG: per quantity, each case's bits against its reduction length (log scale), the
-    band correct implementations land in shaded per dtype (from the fewest bits the model
-    allows at each length up to the dtype's significand), failures marked with a cross."""
+# The plot's geometry, in pixels: one panel per quantity.
+_PANEL_W, _PANEL_H = 272, 256
+_LEFT, _RIGHT, _TOP, _BOTTOM = 44, 10, 48, 40
+
+
+def precision_plot(report: dict[str, Any]) -> str | None:
+    """An inline SVG: per quantity, each case's bits against its reduction length (log scale),
+    the band correct implementations land in shaded per dtype (from the fewest bits the model
+    allows at each length up to the dtype's significand), failures marked with a cross.
+
+    Drawn by hand rather than with matplotlib, whose import and PNG rendering cost every run a
+    second and a half for one picture of dots."""
     rows = precision_rows(report)
     if not rows:
         return None
-    from matplotlib.figure import Figure  # not pyplot: no global state, no GUI backend
-
     quantities = [q for q in QUANTITIES if any(r["quantity"] == q for r in rows)]
-    width = 3.4 * len(quantities)
-    fig = Figure(figsize=(width, 3.2), dpi=80)
-    axes = fig.subplots(1, len(quantities), squeeze=False)
-    for ax, q in zip(axes[0], quantities):
-        for dtype in dict.fromkeys(r["dtype"] for r in rows):
+    dtypes = list(dict.fromkeys(r["dtype"] for r in rows))
+    lo = math.log2(min(max(r["terms"], 1) for r in rows)) - 0.5  # half an octave each side
+    hi = max(math.log2(max(max(r["terms"], 1) for r in rows)), lo + 1) + 0.5
+    top_bits = max(r["dtype_bits"] for r in rows) + 2
+    w, h = _PANEL_W - _LEFT - _RIGHT, _PANEL_H - _TOP - _BOTTOM
+
+    def x(terms: float) -> float:
+        return _LEFT + w * (math.log2(max(terms, 1)) - lo) / (hi - lo)
+
+    def y(bits: float) -> float:
+        return _TOP + h * (1 - max(bits, 0) / top_bits)
+
+    parts = []
+    for i, q in enumerate(quantities):
+        panel = [f'<g transform="translate({i * _PANEL_W},0)">']
+        panel.append(
+            f'<rect x="{_LEFT}" y="{_TOP}" width="{w}" height="{h}" fill="none" stroke="#444"/>'
+            f'<text x="{_LEFT + w / 2}" y="{_TOP - 6}" text-anchor="middle" '
+            f'font-size="11">{q}</text>'
+            f'<text x="{_LEFT + w / 2}" y="{_PANEL_H - 8}" text-anchor="middle" font-size="9">'
+            "terms summed per element</text>"
+            f'<text transform="translate(11,{_TOP + h / 2}) rotate(-90)" text-anchor="middle" '
+            'font-size="9">bits kept</text>'
+        )
+        for k in range(math.ceil(lo), math.floor(hi) + 1, max(1, round((hi - lo) / 5))):
+            panel.append(
+                f'<text x="{x(2**k):.1f}" y="{_TOP + h + 12}" text-anchor="middle" '
+                f'font-size="8">2^{k}</text>'
+            )
+        for bits in range(0, top_bits + 1, 10 if top_bits > 30 else 4):
+            panel.append(
+                f'<text x="{_LEFT - 4}" y="{y(bits) + 3:.1f}" text-anchor="end" '
+                f'font-size="8">{bits}</text>'
+            )
+        for dtype in dtypes:
             group = sorted(
                 (r for r in rows if r["quantity"] == q and r["dtype"] == dtype),
                 key=lambda r: r["terms"],
@@ -138,44 +172,47 @@ def precision_plot(report: dict[str, Any]) -> bytes | None:
             if not group:
                 continue
             color = _COLORS.get(dtype, "#7f7f7f")
-            xs = [max(r["terms"], 1) for r in group]
-            floor = _running_floor(group)
-            ax.fill_between(
-                xs, floor, [r["dtype_bits"] for r in group], color=color, alpha=0.15, step="post"
-            )
-            ok = [r for r in group if r["passed"]]
-            bad = [r for r in group if not r["passed"]]
-            ax.scatter(
-                [max(r["terms"], 1) for r in ok],
-                [r["bits"] for r in ok],
-                s=8,
-                color=color,
-                label=dtype,
-            )
-            if bad:
-                ax.scatter(
-                    [max(r["terms"], 1) for r in bad],
-                    [r["bits"] for r in bad],
-                    s=30,
-                    marker="x",
-                    color="black",
-                    label=f"{dtype} failed",
-                )
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("terms summed per element")
-        ax.set_ylabel("bits kept")
-        ax.set_title(f"{q}", fontsize=9)
-        ax.legend(fontsize=6, loc="lower left")
-    fig.suptitle(
-        "precision: bits against reduction length; shaded: where correct layers land", fontsize=8
+            panel.append(_band(group, x, y, _LEFT + w, color))
+            for r in group:
+                cx, cy = x(r["terms"]), y(r["bits"])
+                if r["passed"]:
+                    panel.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2" fill="{color}"/>')
+                else:
+                    panel.append(
+                        f'<path d="M{cx - 4:.1f},{cy - 4:.1f}l8,8m0,-8l-8,8" stroke="black" '
+                        'stroke-width="1.5"/>'
+                    )
+        panel.append("</g>")
+        parts.append("".join(panel))
+    width = _PANEL_W * len(quantities)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="bits against reduction length" width="{width}" height="{_PANEL_H}" '
+        f'viewBox="0 0 {width} {_PANEL_H}" font-family="sans-serif" style="background:#fff">'
+        f'<text x="{width / 2}" y="14" text-anchor="middle" font-size="10">precision: bits '
+        "against reduction length; shaded: where correct layers land; x: failed</text>"
+        + "".join(
+            f'<text x="{width / 2 + 60 * (j - (len(dtypes) - 1) / 2):.0f}" y="27" '
+            f'text-anchor="middle" font-size="9" fill="{_COLORS.get(d, "#7f7f7f")}">'
+            f"\u25cf {escape(d)}</text>"
+            for j, d in enumerate(dtypes)
+        )
+        + "".join(parts)
+        + "</svg>"
     )
-    # Fixed margins in inches (tight_layout measured every label: 0.7 s per report).
-    fig.subplots_adjust(
-        left=0.55 / width, right=1 - 0.1 / width, bottom=0.16, top=0.84, wspace=0.45
-    )
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+
+
+def _band(group: list[dict[str, Any]], x: Any, y: Any, right: float, color: str) -> str:
+    """The shaded band, a step from the running floor (see `_running_floor`) up to the dtype's
+    significand, from the shortest reduction to the panel's right edge."""
+    floor = _running_floor(group)
+    xs = [x(r["terms"]) for r in group] + [right]
+    lower = []
+    for k, low in enumerate(floor):
+        lower += [(xs[k], y(low)), (xs[k + 1], y(low))]
+    upper = [(px, y(group[-1]["dtype_bits"])) for px, _ in reversed(lower)]
+    points = " ".join(f"{px:.1f},{py:.1f}" for px, py in lower + upper)
+    return f'<polygon points="{points}" fill="{color}" fill-opacity="0.15"/>'
 
 
 def _running_floor(group: list[dict[str, Any]]) -> list[float]:
@@ -192,11 +229,7 @@ def precision_html(report: dict[str, Any]) -> str:
     table = summary_table(report)
     if not table:
         return ""
-    png = precision_plot(report)
-    picture = ""
-    if png is not None:
-        data = base64.b64encode(png).decode()
-        picture = f'<img alt="bits against reduction length" src="data:image/png;base64,{data}">'
+    picture = precision_plot(report) or ""
     rows = "".join(
         f"<tr><td>{escape(t['dtype'])}</td><td>{t['quantity']}</td><td class=num>{t['cases']}</td>"
         f"<td class=num>{t['failed']}</td><td class=num>{t['median_bits']:.1f}</td>"

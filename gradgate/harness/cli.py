@@ -248,11 +248,13 @@ def _run_pytest(
     import pytest
 
     from gradgate.harness.config import IGNORE_VARIABLE
+    from gradgate.harness.pytest_plugin import QUICK_EXIT_VARIABLE
     from gradgate.harness.reports.writing import JUNIT_PARTIAL
 
     # Workers import the implementation from the caller's directory (and the configured
     # project's), like the controller; they take every setting from the flags given here.
     os.environ["GRADGATE_NOTES_SHOWN"] = "1"
+    os.environ[QUICK_EXIT_VARIABLE] = "1"  # this session holds the gate's cases only
     os.environ[IGNORE_VARIABLE] = "1"
     project = str(config_file.parent) if config_file is not None else ""
     os.environ["PYTHONPATH"] = os.pathsep.join(

@@ -122,6 +122,7 @@ def test_faults_take_down_only_their_own_cases(tmp_path: Path) -> None:
         "run",
         "--impl",
         "tests.gate.faulty_impls:every_fault",
+        "--no-diagnosis",  # tests/diagnosis: a crash in the search costs only its case
         "-n",
         "2",
         "--report-dir",
@@ -218,6 +219,7 @@ def test_baseline_regressions_fail_the_run_and_are_reported(tmp_path: Path) -> N
         "2",
         "--impl",
         "tests.kinds.deconv2d.bugged_impls:db_mean_over_batch",
+        "--no-diagnosis",  # tests/diagnosis holds the diagnosis to account
         "--baseline",
         str(base_dir / "report.json"),
         "--report-dir",

@@ -97,7 +97,9 @@ def test_numpy_ml_verdicts_match_a_direct_comparison_case_by_case() -> None:
     from numpy_ml.neural_nets.layers import Deconv2D
 
     scoped = [c for c in grid_cases("full") if impl.scope(c.cfg) is None]
-    cases = list({c.id: c for c in DEFAULT + scoped}.values())
+    # every other full case in numpy-ml's scope (its loops take 0.3 s a case; the findings page
+    # gives the command for all of them)
+    cases = list({c.id: c for c in DEFAULT + scoped[::2]}.values())
     verdicts = Counter()
     for case in cases:
         gate = run_case(impl, case).status

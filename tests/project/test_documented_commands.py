@@ -152,6 +152,16 @@ def fresh_copy(folder: Path) -> Path:
 BLOCKS: dict[str, list[Command]] = {}
 for _command in TO_RUN:
     BLOCKS.setdefault(f"{_command.document}#{_command.block}", []).append(_command)
+# A block of one command that another block runs as written (a findings page repeating a
+# README command) is run there only: the same command, in the same folder of a fresh copy.
+_IN_LONGER_BLOCKS = {(c.cwd, c.text) for cmds in BLOCKS.values() if len(cmds) > 1 for c in cmds}
+RUN_ELSEWHERE = {
+    name: cmds[0]
+    for name, cmds in BLOCKS.items()
+    if len(cmds) == 1 and (cmds[0].cwd, cmds[0].text) in _IN_LONGER_BLOCKS
+}
+for _name in RUN_ELSEWHERE:
+    del BLOCKS[_name]
 
 
 @pytest.mark.slow

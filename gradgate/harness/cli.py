@@ -47,11 +47,17 @@ def _workers(text: str) -> str:
 
 
 def _worker_count(workers: str, n_cases: int) -> str:
-    """`auto` is one worker per core, but never more workers than cases: each worker imports
-    torch and the implementation (two seconds), so a one-case run starts one."""
+    """`auto` is one worker per core, but never more workers than cases (each worker imports
+    torch and the implementation: two seconds), and, when the run is started from a
+    pytest-xdist worker (a test that runs the gate), the cores that worker's share: the
+    session's workers already keep every core busy."""
     if workers != "auto":
         return workers
-    return str(max(1, min(os.cpu_count() or 1, n_cases)))
+    cores = os.cpu_count() or 1
+    sharing = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if sharing.isdigit() and int(sharing) > 0:
+        cores = cores // int(sharing)
+    return str(max(1, min(cores, n_cases)))
 
 
 def version() -> str:

@@ -36,7 +36,7 @@ def _results(report: dict) -> list[tuple]:
 
 
 def test_reference_passes_and_every_report_is_written(tmp_path: Path) -> None:
-    out = gradgate("run", "--grid", "smoke", "-n", "2", "--report-dir", str(tmp_path))
+    out = gradgate("run", "--grid", "smoke", "--report-dir", str(tmp_path))
     assert out.returncode == 0, out.stdout + out.stderr
     assert "PASS: 30 passed, 0 failed, 0 errored, 0 unsupported of 30 cases" in out.stdout
     report = read_report(tmp_path / "report.json")
@@ -71,8 +71,6 @@ def test_bugged_implementation_fails_with_named_cases_and_pictures(tmp_path: Pat
         "run",
         "--grid",
         "smoke",
-        "-n",
-        "2",
         "--report-dir",
         str(tmp_path),
         "--impl",
@@ -205,7 +203,7 @@ def test_baseline_regressions_fail_the_run_and_are_reported(tmp_path: Path) -> N
     base_dir, new_dir = tmp_path / "base", tmp_path / "new"
     assert (
         gradgate(
-            "run", "--grid", "smoke", "--dtype", "float64", "-n", "2", "--report-dir", str(base_dir)
+            "run", "--grid", "smoke", "--dtype", "float64", "--report-dir", str(base_dir)
         ).returncode
         == 0
     )
@@ -215,8 +213,6 @@ def test_baseline_regressions_fail_the_run_and_are_reported(tmp_path: Path) -> N
         "smoke",
         "--dtype",
         "float64",
-        "-n",
-        "2",
         "--impl",
         "tests.kinds.deconv2d.bugged_impls:db_mean_over_batch",
         "--no-diagnosis",  # tests/diagnosis holds the diagnosis to account
@@ -390,11 +386,20 @@ def test_version_is_the_distributions() -> None:
     assert out.returncode == 0 and out.stdout.strip() == f"gradgate {declared}"
 
 
-def test_auto_starts_one_worker_per_core_and_no_more_than_the_cases() -> None:
+def test_auto_starts_one_worker_per_core_and_no_more_than_the_cases(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from gradgate.harness.cli import _worker_count
 
-    cores = os.cpu_count() or 1
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
     assert _worker_count("auto", 1) == "1"
-    assert _worker_count("auto", 10_000) == str(cores)
+    assert _worker_count("auto", 10_000) == "8"
     assert _worker_count("auto", 0) == "1"
     assert _worker_count("3", 1) == "3"  # asked for: kept
+    # started from a test of a pytest-xdist session of 2 (or 16) workers: their share of cores
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "2")
+    assert _worker_count("auto", 10_000) == "4"
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "16")
+    assert _worker_count("auto", 10_000) == "1"
+    assert _worker_count("2", 10_000) == "2"

@@ -99,9 +99,7 @@ def throwaways(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def _smoke_run(env: dict[str, str], folder: Path, *options: str) -> dict:
     """`gradgate run --grid smoke OPTIONS` with the throwaways registered: its report."""
-    out = gradgate(
-        "run", "--grid", "smoke", "-n", "2", "--report-dir", str(folder), *options, env=env
-    )
+    out = gradgate("run", "--grid", "smoke", "--report-dir", str(folder), *options, env=env)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return dict(json.loads((folder / "report.json").read_text()))
 

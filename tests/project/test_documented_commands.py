@@ -58,6 +58,10 @@ NOT_RUN_HERE = {
         "a findings sweep: XLA compiles 378 shapes, three minutes; it exits 1 while jax's "
         "float32 dW defect holds, as the finding's reproducer does"
     ),
+    "python3 docs/findings/repro/tinygrad_repeat_gradient_schedules.py": (
+        "a findings sweep: nine fresh tinygrad processes compiling their kernels, half a minute; "
+        "it exits 1 while tinygrad's stale dX holds"
+    ),
     "python3 docs/findings/repro/torch_bf16_conv_transpose2d_grouped.py": (
         "its exit status names the processor (1 where oneDNN runs its AMX kernel): "
         "tests/frameworks/test_torch_bf16_finding.py runs it capped and, on AMX, natively"

@@ -5,8 +5,9 @@ asymmetric padding into what torch offers) and its weight layout (`TORCH_W_AXES`
 translates layouts (channels-last <-> NCHW), applies the activation, and differentiates.
 
 Every leaf is copied into a fresh, default-strided (NCHW-contiguous) float64 tensor, never a
-view of numpy: torch 2.13.0's float64 `conv2d` backward raises "slow_conv2d: grad_weight must be
-contiguous" on permuted views in some configurations (docs/findings/torch-conv2d-float64.md),
+view of numpy: torch 2.13.0's `conv2d` backward (float64 or float32) raises "slow_conv2d:
+grad_weight must be contiguous" on permuted views in some configurations
+(docs/findings/torch-conv2d-float64.md),
 and with contiguous leaves the same autograd graph is computed on every configuration.
 """
 

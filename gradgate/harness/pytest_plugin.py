@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -111,8 +112,6 @@ QUICK_EXIT_VARIABLE = "GRADGATE_WORKERS_EXIT_QUICKLY"
 def pytest_unconfigure(config: pytest.Config) -> None:
     """In a `gradgate run` worker, after xdist has sent its last event: exit at once."""
     if _is_worker(config) and os.environ.get(QUICK_EXIT_VARIABLE) == "1":
-        import sys
-
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)

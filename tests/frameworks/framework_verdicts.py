@@ -87,6 +87,19 @@ def verdicts(
     return out
 
 
+def skip_unless_usable(name: str) -> None:
+    """In a test: skip when the framework (or what it needs, like tinygrad's clang) is not
+    installed, with the framework's own words on what to install."""
+    import pytest
+
+    from gradgate.harness.frameworks import FrameworkError, framework_module
+
+    try:
+        framework_module(name)
+    except FrameworkError as exc:
+        pytest.skip(str(exc))
+
+
 def verdicts_in_a_subprocess(
     name: str,
     dtypes: tuple[str, ...],

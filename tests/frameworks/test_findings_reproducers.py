@@ -7,13 +7,13 @@ the documented-commands test or by hand, as docs say.)"""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 
 import pytest
 
 from tests.commands import ROOT
+from tests.frameworks.framework_verdicts import skip_unless_usable
 
 pytestmark = pytest.mark.slow  # the frameworks themselves, one process each
 
@@ -44,15 +44,7 @@ def test_every_reproducer_is_listed_or_held_elsewhere() -> None:
 
 @pytest.mark.parametrize(("name", "page", "module"), REPRODUCERS, ids=[r[0] for r in REPRODUCERS])
 def test_the_reproducer_still_shows_the_defect(name: str, page: str, module: str) -> None:
-    if importlib.util.find_spec(module) is None:
-        pytest.skip(f"{module} is not installed: the reproducer of docs/findings/{page} needs it")
-    if module == "tinygrad":
-        from gradgate.harness.frameworks import FrameworkError, framework_module
-
-        try:
-            framework_module("tinygrad")  # its CPU device needs clang
-        except FrameworkError as exc:
-            pytest.skip(str(exc))
+    skip_unless_usable(module)  # the framework, and what it needs (tinygrad: clang)
     script = ROOT / "docs" / "findings" / "repro" / f"{name}.py"
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert out.returncode == 1, (

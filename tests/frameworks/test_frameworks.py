@@ -27,7 +27,7 @@ from gradgate.harness.frameworks import (
 from gradgate.harness.frameworks.translations import input_padding, symmetric_part
 from gradgate.reference_impl.deconv2d.config import make_config
 from tests.commands import ROOT, gradgate
-from tests.frameworks.framework_verdicts import verdicts_in_a_subprocess
+from tests.frameworks.framework_verdicts import skip_unless_usable, verdicts_in_a_subprocess
 
 pytestmark = pytest.mark.slow  # each framework's own op through the real command or a subprocess
 
@@ -75,7 +75,7 @@ def test_gate_verdicts_agree_with_a_direct_comparison_with_torch(name: str) -> N
     fails; every case the gate fails beyond it fails precision:* (the aggregate check the direct
     comparison lacks); and unsupported cases are the framework's own refusal.  One subprocess
     serves the four dtypes."""
-    _skip_unless_usable(name)
+    skip_unless_usable(name)
     positions = SAMPLED.get(name)
     by_dtype = verdicts_in_a_subprocess(name, DTYPES, positions=positions)
     for dtype in DTYPES:
@@ -96,14 +96,6 @@ def test_gate_verdicts_agree_with_a_direct_comparison_with_torch(name: str) -> N
         assert set(Counter(g for g, _, _ in verdicts.values())) <= EXPECTED_LOW[name], dtype
     if name == "tinygrad":  # the sample holds what tinygrad's smoke grid shows
         assert {v[0] for v in by_dtype["float32"].values()} == {"passed", "failed"}
-
-
-def _skip_unless_usable(name: str) -> None:
-    """Skip when the framework (or what it needs, like tinygrad's clang) is not installed."""
-    try:
-        framework_module(name)
-    except FrameworkError as exc:
-        pytest.skip(str(exc))
 
 
 def test_framework_list_and_exclusive_options(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ merged report show the same as the run that wrote them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -114,6 +115,10 @@ def precision_markdown(report: dict[str, Any]) -> list[str]:
 _COLORS = {"float64": "#1f77b4", "float32": "#2ca02c", "float16": "#ff7f0e", "bfloat16": "#d62728"}
 
 
+def _color(dtype: str) -> str:
+    return _COLORS.get(dtype, "#7f7f7f")
+
+
 # The plot's geometry, in pixels: one panel per quantity.
 _PANEL_W, _PANEL_H = 272, 256
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 10, 48, 40
@@ -171,7 +176,7 @@ def precision_plot(report: dict[str, Any]) -> str | None:
             )
             if not group:
                 continue
-            color = _COLORS.get(dtype, "#7f7f7f")
+            color = _color(dtype)
             panel.append(_band(group, x, y, _LEFT + w, color))
             for r in group:
                 cx, cy = x(r["terms"]), y(r["bits"])
@@ -193,7 +198,7 @@ def precision_plot(report: dict[str, Any]) -> str | None:
         "against reduction length; shaded: where correct layers land; x: failed</text>"
         + "".join(
             f'<text x="{width / 2 + 60 * (j - (len(dtypes) - 1) / 2):.0f}" y="27" '
-            f'text-anchor="middle" font-size="9" fill="{_COLORS.get(d, "#7f7f7f")}">'
+            f'text-anchor="middle" font-size="9" fill="{_color(d)}">'
             f"\u25cf {escape(d)}</text>"
             for j, d in enumerate(dtypes)
         )
@@ -202,7 +207,13 @@ def precision_plot(report: dict[str, Any]) -> str | None:
     )
 
 
-def _band(group: list[dict[str, Any]], x: Any, y: Any, right: float, color: str) -> str:
+def _band(
+    group: list[dict[str, Any]],
+    x: Callable[[float], float],
+    y: Callable[[float], float],
+    right: float,
+    color: str,
+) -> str:
     """The shaded band, a step from the running floor (see `_running_floor`) up to the dtype's
     significand, from the shortest reduction to the panel's right edge."""
     floor = _running_floor(group)

@@ -1,7 +1,8 @@
 """torch 2.13.0: float64 conv2d backward raises "slow_conv2d: grad_weight must be contiguous".
 
 Standalone (torch and numpy only).  Prints what happens for the smallest configuration and
-for the same data in the formulation gradgate's oracle uses; exits 0 either way.
+for the same data in the formulation gradgate's oracle uses; exits 1 while the defect is
+there (0 once torch computes the gradient of the views).
 docs/findings/torch-conv2d-float64.md explains the conditions.
 """
 
@@ -41,3 +42,4 @@ copies = grads(
 )
 print("default-strided copies:      ", copies)
 print("REPRODUCED" if views.startswith("RuntimeError") else "not reproduced on this torch")
+raise SystemExit(1 if views.startswith("RuntimeError") else 0)

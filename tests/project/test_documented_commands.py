@@ -68,6 +68,8 @@ NOT_RUN_HERE = {
     ),
 }
 EXIT_STATUS = {  # commands documented to fail, with why
+    # findings reproducers: exit 1 while the defect they show is there
+    "python3 docs/findings/torch_conv2d_float64_repro.py": 1,
     # a findings sweep: exits 1 while MLX's defects show (docs/findings/mlx.md)
     "python3 docs/findings/repro/mlx_conv_transpose2d_sweep.py": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": 1,

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from gradgate.cases.axes import letters
 from gradgate.cases.case import DTYPES, Case
+from gradgate.cases.kinds import layer_kind
 from gradgate.cases.covering import Row
 
 GRIDS: tuple[str, ...] = ("smoke", "default", "full")
@@ -51,20 +53,23 @@ def case_from_row(row: Row, dtype: str, layer: str) -> Case:
     """The case a complete row stands for (output padding 0 where the row has none)."""
     g = groups_of(row)
     assert g is not None
-    ph, pw = row["pad_h"], row["pad_w"]
+    axes = letters(layer_kind(layer).SPATIAL)
+
+    def per_axis(name: str, default: int | None = None) -> tuple[int, ...]:
+        return tuple(int(row.get(name.format(a), default)) for a in axes)  # type: ignore[call-overload]
+
+    pads = [row[f"pad_{a}"] for a in axes]
     return Case(
         batch=row["batch"],  # type: ignore[arg-type]
         in_ch=row["in_ch"],  # type: ignore[arg-type]
         out_ch=row["out_ch"],  # type: ignore[arg-type]
         groups=g,
-        in_h=row["in_h"],  # type: ignore[arg-type]
-        in_w=row["in_w"],  # type: ignore[arg-type]
-        kh=row["kh"],  # type: ignore[arg-type]
-        kw=row["kw"],  # type: ignore[arg-type]
-        stride=(row["stride_h"], row["stride_w"]),  # type: ignore[arg-type]
-        padding=(ph[0], ph[1], pw[0], pw[1]),  # type: ignore[index]
-        dilation=(row["dilation_h"], row["dilation_w"]),  # type: ignore[arg-type]
-        output_padding=(row.get("output_padding_h", 0), row.get("output_padding_w", 0)),  # type: ignore[arg-type]
+        size=per_axis("in_{}"),
+        kernel=per_axis("k{}"),
+        stride=per_axis("stride_{}"),
+        padding=tuple(int(side) for pad in pads for side in pad),  # type: ignore[union-attr]
+        dilation=per_axis("dilation_{}"),
+        output_padding=per_axis("output_padding_{}", 0),
         bias=row["bias"],  # type: ignore[arg-type]
         activation=row["activation"],  # type: ignore[arg-type]
         dtype=dtype,

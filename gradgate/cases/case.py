@@ -7,6 +7,11 @@ prefixes its name and, without output padding, has no ``op`` part:
 ``conv2d-n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-b1-relu-f64``.  Ids parse back into cases,
 so any id can be rerun whether or not a grid holds it.  What the configuration means (the
 cfg, the shapes) is the layer kind's (`gradgate.cases.kinds`).
+
+The number of spatial axes is the kind's (`SPATIAL`): a 1-D id reads ``-i9-k3-s2-p1.0-d1``, a
+3-D one ``-i4x5x6-k3x3x2-s2x1x1-p1.0.0.0.1.2-d1x1x2`` (depth, rows, cols; padding before and
+after on each axis in turn).  `size`, `kernel`, `stride`, `dilation` and `output_padding` have
+one entry per axis, `padding` two.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from gradgate.cases.axes import kernel_fields, letters, size_fields
 from gradgate.cases.dtypes import (
     DTYPE_TAGS,
     DTYPES,
@@ -39,14 +45,12 @@ class Case:
     in_ch: int
     out_ch: int
     groups: int
-    in_h: int
-    in_w: int
-    kh: int
-    kw: int
-    stride: tuple[int, int]
-    padding: tuple[int, int, int, int]
-    dilation: tuple[int, int]
-    output_padding: tuple[int, int]
+    size: tuple[int, ...]  # the input's spatial size, one entry per axis
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]  # (before, after) per axis: (top, bottom, left, right) in 2-D
+    dilation: tuple[int, ...]
+    output_padding: tuple[int, ...]  # () for a kind without one: zeros
     bias: bool
     activation: str
     dtype: str
@@ -56,6 +60,24 @@ class Case:
 
     def __post_init__(self) -> None:
         check_layer_name(self.layer)
+        nd = self.spatial
+        if not self.output_padding:
+            object.__setattr__(self, "output_padding", (0,) * nd)
+        for name, n in (
+            ("size", nd),
+            ("kernel", nd),
+            ("stride", nd),
+            ("dilation", nd),
+            ("output_padding", nd),
+            ("padding", 2 * nd),
+        ):
+            value = tuple(getattr(self, name))
+            if len(value) != n:
+                raise ValueError(
+                    f"{name} must have {n} entries for {self.layer} ({nd} spatial axes), "
+                    f"got {value}"
+                )
+            object.__setattr__(self, name, value)
         if self.dtype in DTYPES:  # defaults are stored as "", so a replaced dtype keeps them
             if self.inputs == self.dtype:
                 object.__setattr__(self, "inputs", "")
@@ -65,9 +87,9 @@ class Case:
         check_declarations(self.dtype, p.inputs if p else "", p.accumulate if p else "")
         if self.out_ch % self.groups:
             raise ValueError(f"groups must divide out_ch = {self.out_ch}, got {self.groups}")
-        if not self.kind.OUTPUT_PADDING and tuple(self.output_padding) != (0, 0):
+        if not self.kind.OUTPUT_PADDING and any(self.output_padding):
             raise ValueError(
-                f"output_padding must be (0, 0) for {self.layer} (it has none), "
+                f"output_padding must be {(0,) * nd} for {self.layer} (it has none), "
                 f"got {self.output_padding}"
             )
         self.kind.output_shape(self.x_shape, self.w_shape, self.cfg)
@@ -75,6 +97,33 @@ class Case:
     @property
     def kind(self) -> LayerKind:
         return layer_kind(self.layer)
+
+    @property
+    def spatial(self) -> int:
+        """The number of spatial axes (the kind's)."""
+        return int(self.kind.SPATIAL)
+
+    # The contract's 2-D names: a 2-D case's rows and cols.
+    @property
+    def in_h(self) -> int:
+        return self._2d(self.size)[0]
+
+    @property
+    def in_w(self) -> int:
+        return self._2d(self.size)[1]
+
+    @property
+    def kh(self) -> int:
+        return self._2d(self.kernel)[0]
+
+    @property
+    def kw(self) -> int:
+        return self._2d(self.kernel)[1]
+
+    def _2d(self, values: tuple[int, ...]) -> tuple[int, ...]:
+        if self.spatial != 2:
+            raise AttributeError(f"a {self.layer} case has {self.spatial} spatial axes, not rows and cols")
+        return values
 
     @property
     def precision(self) -> Precision:
@@ -101,37 +150,50 @@ class Case:
         return self.kind.config(self)
 
     @property
-    def x_shape(self) -> tuple[int, int, int, int]:
-        return (self.batch, self.in_h, self.in_w, self.in_ch)
+    def x_shape(self) -> tuple[int, ...]:
+        return (self.batch, *self.size, self.in_ch)
 
     @property
-    def w_shape(self) -> tuple[int, int, int, int]:
+    def w_shape(self) -> tuple[int, ...]:
         return self.kind.w_shape(self)
 
     @property
-    def y_shape(self) -> tuple[int, int, int, int]:
+    def y_shape(self) -> tuple[int, ...]:
         return self.kind.output_shape(self.x_shape, self.w_shape, self.cfg)
 
     @property
+    def out_size(self) -> tuple[int, ...]:
+        """The output's spatial size."""
+        return self.y_shape[1:-1]
+
+    @property
     def id(self) -> str:
-        s, p, d, op = self.stride, self.padding, self.dilation, self.output_padding
         kind = self.kind
-        op_part = f"-op{op[0]}x{op[1]}" if kind.OUTPUT_PADDING else ""
+        op_part = f"-op{_x(self.output_padding)}" if kind.OUTPUT_PADDING else ""
         return (
             f"{kind.ID_PREFIX}n{self.batch}-c{self.in_ch}x{self.out_ch}-g{self.groups}"
-            f"-i{self.in_h}x{self.in_w}-k{self.kh}x{self.kw}-s{s[0]}x{s[1]}"
-            f"-p{p[0]}.{p[1]}.{p[2]}.{p[3]}-d{d[0]}x{d[1]}{op_part}-b{int(self.bias)}"
-            f"-{self.activation}-{DTYPE_TAGS[self.dtype]}"
+            f"-i{_x(self.size)}-k{_x(self.kernel)}-s{_x(self.stride)}"
+            f"-p{'.'.join(map(str, self.padding))}-d{_x(self.dilation)}{op_part}"
+            f"-b{int(self.bias)}-{self.activation}-{DTYPE_TAGS[self.dtype]}"
             f"{precision_suffix(self.dtype, self.precision.inputs, self.precision.accumulate)}"
         )
 
     def as_report_config(self) -> dict[str, object]:
-        """The `config` object of report.json (lists, not tuples; the layer is the report's)."""
-        out = asdict(self)
-        del out["layer"], out["inputs"], out["accumulate"]
-        out.update(self.declares)
+        """The `config` object of report.json (lists, not tuples; the layer is the report's):
+        the input size and kernel one field per axis (`in_h`, `in_w`, `kh`, `kw` in 2-D)."""
+        nd = self.spatial
+        out: dict[str, object] = {
+            "batch": self.batch,
+            "in_ch": self.in_ch,
+            "out_ch": self.out_ch,
+            "groups": self.groups,
+        }
+        out.update(zip(size_fields(nd), self.size))
+        out.update(zip(kernel_fields(nd), self.kernel))
         for key in ("stride", "padding", "dilation", "output_padding"):
-            out[key] = list(out[key])
+            out[key] = list(getattr(self, key))
+        out.update(bias=self.bias, activation=self.activation, dtype=self.dtype)
+        out.update(self.declares)
         return out
 
     def with_dtype(self, dtype: str, inputs: str = "", accumulate: str = "") -> Case:
@@ -139,13 +201,19 @@ class Case:
         return Case(**{**asdict(self), "dtype": dtype, "inputs": inputs, "accumulate": accumulate})
 
 
+def _x(values: tuple[int, ...]) -> str:
+    return "x".join(map(str, values))
+
+
+_AXES = r"\d+(?:x\d+)*"
 _ID_PATTERN = re.compile(
     r"^(?:(?P<layer>[a-z][a-z0-9_]*)-)?n(?P<batch>\d+)-c(?P<in_ch>\d+)x(?P<out_ch>\d+)-g(?P<groups>\d+)"
-    r"-i(?P<in_h>\d+)x(?P<in_w>\d+)-k(?P<kh>\d+)x(?P<kw>\d+)-s(?P<sh>\d+)x(?P<sw>\d+)"
-    r"-p(?P<pt>\d+)\.(?P<pb>\d+)\.(?P<pl>\d+)\.(?P<pr>\d+)-d(?P<dh>\d+)x(?P<dw>\d+)"
-    r"(?:-op(?P<oph>\d+)x(?P<opw>\d+))?-b(?P<bias>[01])-(?P<act>[a-z_]+)-(?P<dtype>f64|f32|f16|bf16)"
+    rf"-i(?P<size>{_AXES})-k(?P<kernel>{_AXES})-s(?P<stride>{_AXES})"
+    rf"-p(?P<padding>\d+(?:\.\d+)*)-d(?P<dilation>{_AXES})"
+    rf"(?:-op(?P<output_padding>{_AXES}))?-b(?P<bias>[01])-(?P<act>[a-z_]+)-(?P<dtype>f64|f32|f16|bf16)"
     r"(?P<declared>(?:-tf32)?(?:-acc(?:64|32|16|bf16))?)$"
 )
+_PER_AXIS = ("size", "kernel", "stride", "dilation", "output_padding")
 
 
 def parse_case_id(case_id: str) -> Case:
@@ -156,6 +224,7 @@ def parse_case_id(case_id: str) -> Case:
             f"case id {case_id!r} does not read as "
             "[<layer>-]n<batch>-c<in>x<out>-g<groups>-i<h>x<w>-k<kh>x<kw>-s<h>x<w>-p<t>.<b>.<l>.<r>"
             "-d<h>x<w>[-op<h>x<w>]-b<0|1>-<activation>-<f64|f32|f16|bf16>[-tf32][-acc16|-accbf16]"
+            " (one value per spatial axis: 1 for a 1-D layer, 3 for a 3-D one; padding two per axis)"
         )
     text = m.groupdict()
     layer = text["layer"] or DEFAULT_LAYER
@@ -165,11 +234,25 @@ def parse_case_id(case_id: str) -> Case:
             f"{', '.join(layer_kind(k).ID_PREFIX for k in LAYER_KINDS if layer_kind(k).ID_PREFIX)}"
             f" or none (Deconv2D), got {text['layer']!r}"
         )
-    if (text["oph"] is not None) != layer_kind(layer).OUTPUT_PADDING:
-        need = "needs an" if layer_kind(layer).OUTPUT_PADDING else "has no"
-        raise ValueError(f"case id {case_id!r}: a {layer} id {need} -op<h>x<w> part")
-    skip = ("layer", "act", "dtype", "declared")
-    g = {k: int(v) for k, v in text.items() if k not in skip and v is not None}
+    kind = layer_kind(layer)
+    axes = "x".join(f"<{a}>" for a in letters(kind.SPATIAL))
+    if (text["output_padding"] is not None) != kind.OUTPUT_PADDING:
+        need = "needs an" if kind.OUTPUT_PADDING else "has no"
+        raise ValueError(f"case id {case_id!r}: a {layer} id {need} -op{axes} part")
+    per_axis = {
+        name: tuple(int(v) for v in text[name].split("x"))
+        for name in _PER_AXIS
+        if text[name] is not None
+    }
+    per_axis["padding"] = tuple(int(v) for v in text["padding"].split("."))
+    for name, values in per_axis.items():
+        want = 2 * kind.SPATIAL if name == "padding" else kind.SPATIAL
+        if len(values) != want:
+            raise ValueError(
+                f"case id {case_id!r}: a {layer} id has {want} {name} values "
+                f"({kind.SPATIAL} spatial axes{', before and after each' if name == 'padding' else ''}), "
+                f"got {len(values)}"
+            )
     act = text["act"]
     if act not in ACTIVATIONS:
         raise ValueError(f"case id {case_id!r}: activation must be one of {', '.join(ACTIVATIONS)}")
@@ -178,19 +261,17 @@ def parse_case_id(case_id: str) -> Case:
     if accumulate == default_accumulation(dtype):
         raise ValueError(f"case id {case_id!r}: {accumulate} accumulation is the default: drop it")
     return Case(
-        batch=g["batch"],
-        in_ch=g["in_ch"],
-        out_ch=g["out_ch"],
-        groups=g["groups"],
-        in_h=g["in_h"],
-        in_w=g["in_w"],
-        kh=g["kh"],
-        kw=g["kw"],
-        stride=(g["sh"], g["sw"]),
-        padding=(g["pt"], g["pb"], g["pl"], g["pr"]),
-        dilation=(g["dh"], g["dw"]),
-        output_padding=(g.get("oph", 0), g.get("opw", 0)),
-        bias=bool(g["bias"]),
+        batch=int(text["batch"]),
+        in_ch=int(text["in_ch"]),
+        out_ch=int(text["out_ch"]),
+        groups=int(text["groups"]),
+        size=per_axis["size"],
+        kernel=per_axis["kernel"],
+        stride=per_axis["stride"],
+        padding=per_axis["padding"],
+        dilation=per_axis["dilation"],
+        output_padding=per_axis.get("output_padding", ()),
+        bias=text["bias"] == "1",
         activation=act,
         dtype=dtype,
         layer=layer,

@@ -24,6 +24,7 @@ Reach = list[set[int]]
 REQUIRED: tuple[str, ...] = (
     "NAME",
     "TITLE",
+    "SPATIAL",
     "ID_PREFIX",
     "OUTPUT_PADDING",
     "REFERENCE",
@@ -47,11 +48,12 @@ REQUIRED: tuple[str, ...] = (
 class LayerKind(Protocol):
     NAME: str  # the --layer value, "conv2d"
     TITLE: str  # how reports name it, "Conv2D (2-D convolution)"
+    SPATIAL: int  # the number of spatial axes, 1 to 3 (`gradgate.cases.axes` names them)
     ID_PREFIX: str  # "" for Deconv2D (ids unchanged), "conv2d-" otherwise
-    OUTPUT_PADDING: bool  # whether cases carry an output padding (else it must be (0, 0))
+    OUTPUT_PADDING: bool  # whether cases carry an output padding (else it must be zeros)
     REFERENCE: str  # the implementation gated when no --impl is given
     # W's axes in torch's weight layout: torch_W = W.transpose(TORCH_W_AXES)
-    TORCH_W_AXES: tuple[int, int, int, int]
+    TORCH_W_AXES: tuple[int, ...]
 
     @staticmethod
     def config(case: Case) -> Any:
@@ -60,11 +62,11 @@ class LayerKind(Protocol):
     @staticmethod
     def output_shape(
         x_shape: tuple[int, ...], w_shape: tuple[int, ...], cfg: Any
-    ) -> tuple[int, int, int, int]:
-        """(n, out_h, out_w, out_ch); ValueError saying why when the shapes do not fit."""
+    ) -> tuple[int, ...]:
+        """(n, *out_size, out_ch); ValueError saying why when the shapes do not fit."""
 
     @staticmethod
-    def w_shape(case: Case) -> tuple[int, int, int, int]:
+    def w_shape(case: Case) -> tuple[int, ...]:
         """W's shape in the contract's layout."""
 
     @staticmethod
@@ -87,7 +89,7 @@ class LayerKind(Protocol):
 
     @staticmethod
     def w_canonical(W: np.ndarray, groups: int) -> np.ndarray:
-        """W as (kh, kw, in_ch, out_ch // groups), group-major in_ch (the fd oracle's layout)."""
+        """W as (*kernel, in_ch, out_ch // groups), group-major in_ch (the fd oracle's layout)."""
 
     @staticmethod
     def w_from_canonical(Wc: np.ndarray, groups: int) -> np.ndarray:
@@ -101,7 +103,8 @@ class LayerKind(Protocol):
     def torch_linear(
         X: torch.Tensor, W: torch.Tensor, b: torch.Tensor | None, cfg: Any
     ) -> torch.Tensor:
-        """Z (NCHW, no activation) from X in NCHW and W in torch's layout, by torch's own op."""
+        """Z (channels-first, no activation) from X channels-first and W in torch's layout, by
+        torch's own op."""
 
     @staticmethod
     def grid_cases(grid: str, dtypes: Sequence[str]) -> list[Case]:

@@ -113,12 +113,12 @@ def magnitudes(case: Case, data: CaseData) -> Magnitudes:
 
 def terms(case: Case) -> dict[str, int]:
     """How many products each element of Z, dX, dW and db sums (an upper bound)."""
-    _, out_h, out_w, _ = case.y_shape
+    taps = math.prod(case.kernel)
     return {
-        "Y": case.kh * case.kw * (case.in_ch // case.groups) + int(case.bias) + 1,
-        "dX": case.kh * case.kw * (case.out_ch // case.groups) + 1,
+        "Y": taps * (case.in_ch // case.groups) + int(case.bias) + 1,
+        "dX": taps * (case.out_ch // case.groups) + 1,
         "dW": case.kind.dw_terms(case) + 1,
-        "db": case.batch * out_h * out_w + 1,
+        "db": case.batch * math.prod(case.out_size) + 1,
     }
 
 

@@ -6,13 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# How each quantity's index reads in a message.
-AXES: dict[str, tuple[str, ...]] = {
-    "Y": ("n", "row", "col", "ch"),
-    "dX": ("n", "row", "col", "ch"),
-    "dW": ("kh", "kw", "in", "out"),
-    "db": ("ch",),
-}
+from gradgate.cases.axes import index_names
 
 
 @dataclass
@@ -107,7 +101,7 @@ def confinement(quantity: str, off: np.ndarray) -> str:
         return ""
     shared = [
         f"{name}={int(idx[0, k])}"
-        for k, name in enumerate(AXES.get(quantity, ()))
+        for k, name in enumerate(index_names(quantity, idx.shape[1]))
         if k < idx.shape[1] and (idx[:, k] == idx[0, k]).all()
     ]
     return "all at " + ", ".join(shared) if shared else ""

@@ -16,7 +16,8 @@ import numpy as np
 from gradgate.cases.case import Case
 from gradgate.harness import crash_trail
 from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes, y_bound
-from gradgate.harness.comparison import AXES, Check, compare, inconclusive_check
+from gradgate.cases.axes import index_names
+from gradgate.harness.comparison import Check, compare, inconclusive_check
 from gradgate.harness.contract_checks import (
     ContractViolation,
     changed_inputs,
@@ -218,7 +219,7 @@ def describe(name: str, check: Check) -> str:
         return f"{name}: {check.note}"
     quantity = name.split(":")[-1]
     if check.worst_index:
-        axes = AXES.get(quantity, ())
+        axes = index_names(quantity, len(check.worst_index))
         where = ", ".join(f"{a}={i}" for a, i in zip(axes, check.worst_index))
         head = f"{name}: {check.n_off} of {check.n_checked} off; worst at ({where})"
     else:

@@ -48,46 +48,57 @@ WHAT_IS_UNREACHED = {
 }
 
 
-def axis_reach(case: Case) -> dict[str, list[set[int]]]:
-    """The exact reach of input rows/cols (`x_rows`, `x_cols`) and kernel taps (`w_rows`,
-    `w_cols`): for each, the output indices it moves, as the layer kind defines it."""
-    _, out_h, out_w, _ = case.y_shape
-    rows = (case.in_h, case.kh, case.stride[0], case.dilation[0], case.padding[0], out_h)
-    cols = (case.in_w, case.kw, case.stride[1], case.dilation[1], case.padding[2], out_w)
+def axis_reach(case: Case) -> dict[str, list[list[set[int]]]]:
+    """The exact reach, per spatial axis, of input positions (`x`) and kernel taps (`w`): for
+    each, the output indices it moves on that axis, as the layer kind defines it."""
     kind = case.kind
-    return {
-        "x_rows": kind.reach_of_inputs(*rows),
-        "x_cols": kind.reach_of_inputs(*cols),
-        "w_rows": kind.reach_of_taps(*rows),
-        "w_cols": kind.reach_of_taps(*cols),
-    }
+    out: dict[str, list[list[set[int]]]] = {"x": [], "w": []}
+    for i, n_out in enumerate(case.out_size):
+        axis = (
+            case.size[i],
+            case.kernel[i],
+            case.stride[i],
+            case.dilation[i],
+            case.padding[2 * i],
+            n_out,
+        )
+        out["x"].append(kind.reach_of_inputs(*axis))
+        out["w"].append(kind.reach_of_taps(*axis))
+    return out
 
 
 def _nonempty(reaches: list[set[int]]) -> np.ndarray:
     return np.array([bool(r) for r in reaches], dtype=bool)
 
 
+def _outer(vectors: list[np.ndarray]) -> np.ndarray:
+    """The product grid of per-axis masks: True where every axis's mask is."""
+    grid = vectors[0]
+    for v in vectors[1:]:
+        grid = np.multiply.outer(grid, v)
+    return grid.astype(bool)
+
+
 @lru_cache(maxsize=4096)
 def unreached(case: Case) -> dict[str, np.ndarray]:
     """Masks of the entries no product reaches, broadcastable to Y, dX and dW (only the
-    quantities that have any): Y and dX as (1, rows, cols, 1), dW as (kh, kw, 1, 1)."""
-    _, out_h, out_w, _ = case.y_shape
+    quantities that have any): Y and dX as (1, *spatial, 1), dW as (*kernel, 1, 1)."""
     reach = axis_reach(case)
-    x_rows, x_cols = reach["x_rows"], reach["x_cols"]
-    y_rows = np.zeros(out_h, dtype=bool)
-    y_rows[sorted(set().union(*x_rows))] = True
-    y_cols = np.zeros(out_w, dtype=bool)
-    y_cols[sorted(set().union(*x_cols))] = True
-    reached = {
-        "Y": np.outer(y_rows, y_cols),
-        "dX": np.outer(_nonempty(x_rows), _nonempty(x_cols)),
-        "dW": np.outer(_nonempty(reach["w_rows"]), _nonempty(reach["w_cols"])),
+    y_axes = []
+    for reaches, n_out in zip(reach["x"], case.out_size):
+        reached = np.zeros(n_out, dtype=bool)
+        reached[sorted(set().union(*reaches))] = True
+        y_axes.append(reached)
+    reached_grids = {
+        "Y": _outer(y_axes),
+        "dX": _outer([_nonempty(r) for r in reach["x"]]),
+        "dW": _outer([_nonempty(r) for r in reach["w"]]),
     }
     masks = {}
-    for q, grid in reached.items():
+    for q, grid in reached_grids.items():
         if not grid.all():
             mask = ~grid
-            masks[q] = mask[None, :, :, None] if q in ("Y", "dX") else mask[:, :, None, None]
+            masks[q] = mask[None, ..., None] if q in ("Y", "dX") else mask[..., None, None]
     return masks
 
 

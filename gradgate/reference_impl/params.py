@@ -11,9 +11,17 @@ from collections.abc import Sequence
 from gradgate.reference_impl.activations import ACTIVATIONS
 
 IntPair = int | tuple[int, int] | list[int]
+IntPerAxis = int | tuple[int, ...] | list[int]
 Padding = int | tuple[int, ...] | list[int]
-AXES = ("rows", "cols")
-SIDES = ("top", "bottom", "left", "right")
+# Per number of spatial axes (as gradgate.cases.axes names them; the reference imports no harness).
+AXIS_LABELS = {1: ("length",), 2: ("rows", "cols"), 3: ("depth", "rows", "cols")}
+SIDE_NAMES = {
+    1: ("left", "right"),
+    2: ("top", "bottom", "left", "right"),
+    3: ("front", "back", "top", "bottom", "left", "right"),
+}
+AXES = AXIS_LABELS[2]
+SIDES = SIDE_NAMES[2]
 
 
 def as_int(name: str, value: object) -> int:
@@ -60,15 +68,44 @@ def four_sides(value: Padding) -> tuple[int, int, int, int]:
     return (p, p, p, p)
 
 
+def per_axis(name: str, value: IntPerAxis, nd: int) -> tuple[int, ...]:
+    """One value per spatial axis from an int or a tuple of `nd`."""
+    labels = AXIS_LABELS[nd]
+    if isinstance(value, (tuple, list)):
+        if len(value) != nd:
+            raise ValueError(
+                f"{name} must be an int or a tuple of {nd} ({', '.join(labels)}), got {value!r}"
+            )
+        return tuple(as_int(name, v) for v in value)
+    return (as_int(name, value),) * nd
+
+
+def sides(value: Padding, nd: int) -> tuple[int, ...]:
+    """(before, after) on each axis in turn, from an int, one value per axis or every side."""
+    shapes = f"an int, a tuple of {nd} (per axis) or of {2 * nd} ({', '.join(SIDE_NAMES[nd])})"
+    if isinstance(value, str):
+        raise ValueError(f"padding must be {shapes}, got {value!r}")
+    if isinstance(value, (tuple, list)):
+        values = tuple(as_int("padding", v) for v in value)
+        if len(values) == 2 * nd:
+            return values
+        if len(values) == nd:
+            return tuple(v for v in values for _ in range(2))
+        raise ValueError(f"padding must be {shapes}, got {value!r}")
+    p = as_int("padding", value)
+    return (p,) * (2 * nd)
+
+
 def check_geometry(stride: Sequence[int], dilation: Sequence[int], padding: Sequence[int]) -> None:
     """Stride and dilation >= 1 per axis, padding >= 0 per side."""
-    for axis, s in zip(AXES, stride):
+    nd = len(stride)
+    for axis, s in zip(AXIS_LABELS.get(nd, AXES), stride):
         if s < 1:
             raise ValueError(f"stride must be >= 1 on each axis, got {s} on {axis}")
-    for axis, d in zip(AXES, dilation):
+    for axis, d in zip(AXIS_LABELS.get(nd, AXES), dilation):
         if d < 1:
             raise ValueError(f"dilation must be >= 1 on each axis (1 = none), got {d} on {axis}")
-    for side, p in zip(SIDES, padding):
+    for side, p in zip(SIDE_NAMES.get(nd, SIDES), padding):
         if p < 0:
             raise ValueError(f"padding must be >= 0 on each side, got {p} on {side}")
 

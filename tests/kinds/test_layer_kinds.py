@@ -62,7 +62,7 @@ def test_a_conv2d_case_refuses_output_padding_and_a_kernel_larger_than_its_padde
     with pytest.raises(ValueError, match=r"output_padding must be \(0, 0\) for conv2d"):
         Case(**{**fields, "output_padding": (1, 0)})
     with pytest.raises(ValueError, match="the dilated kernel"):
-        Case(**{**fields, "in_h": 1, "padding": (0, 0, 0, 0)})
+        Case(**{**fields, "size": (1, fields["size"][1]), "padding": (0, 0, 0, 0)})
 
 
 def _one_axis_case(name: str, n_in: int, k: int, s: int, d: int, before: int) -> Case:
@@ -72,10 +72,8 @@ def _one_axis_case(name: str, n_in: int, k: int, s: int, d: int, before: int) ->
         in_ch=1,
         out_ch=1,
         groups=1,
-        in_h=n_in,
-        in_w=1,
-        kh=k,
-        kw=1,
+        size=(n_in, 1),
+        kernel=(k, 1),
         stride=(s, 1),
         padding=(before, 0, 0, 0),
         dilation=(d, 1),

@@ -12,6 +12,7 @@ groups, out_ch), b (out_ch,), padding (top, bottom, left, right) zeros added to 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from gradgate.cases.case import Case
 
 NAME = "conv2d"
+SPATIAL = 2
 TITLE = "Conv2D (2-D convolution)"
 ID_PREFIX = "conv2d-"
 OUTPUT_PADDING = False
@@ -52,8 +54,8 @@ def config(case: Case) -> Conv2DConfig:
     )
 
 
-def w_shape(case: Case) -> tuple[int, int, int, int]:
-    return (case.kh, case.kw, case.in_ch // case.groups, case.out_ch)
+def w_shape(case: Case) -> tuple[int, ...]:
+    return (*case.kernel, case.in_ch // case.groups, case.out_ch)
 
 
 def reach_of_inputs(n_in: int, k: int, s: int, d: int, before: int, n_out: int) -> list[set[int]]:
@@ -92,8 +94,7 @@ def w_from_canonical(Wc: np.ndarray, groups: int) -> np.ndarray:
 
 
 def dw_terms(case: Case) -> int:
-    _, out_h, out_w, _ = case.y_shape
-    return case.batch * out_h * out_w
+    return case.batch * math.prod(case.out_size)
 
 
 def torch_linear(

@@ -9,6 +9,7 @@ asymmetric (top, bottom, left, right) crop is applied to its padding-free output
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from gradgate.cases.case import Case
 
 NAME = "deconv2d"
+SPATIAL = 2
 TITLE = "Deconv2D (transposed 2-D convolution)"
 ID_PREFIX = ""
 OUTPUT_PADDING = True
@@ -48,8 +50,8 @@ def config(case: Case) -> DeconvConfig:
     )
 
 
-def w_shape(case: Case) -> tuple[int, int, int, int]:
-    return (case.kh, case.kw, case.in_ch, case.out_ch // case.groups)
+def w_shape(case: Case) -> tuple[int, ...]:
+    return (*case.kernel, case.in_ch, case.out_ch // case.groups)
 
 
 def reach_of_inputs(n_in: int, k: int, s: int, d: int, before: int, n_out: int) -> list[set[int]]:
@@ -71,7 +73,7 @@ def w_from_canonical(Wc: np.ndarray, groups: int) -> np.ndarray:
 
 
 def dw_terms(case: Case) -> int:
-    return case.batch * case.in_h * case.in_w
+    return case.batch * math.prod(case.size)
 
 
 def torch_linear(

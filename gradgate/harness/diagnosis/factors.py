@@ -11,10 +11,12 @@ A config without a field (a conv2d report has no output padding) simply lacks th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gradgate.cases.axes import kernel_fields, letters, spatial_of_config
 from gradgate.cases.case import parse_case_id
 from gradgate.reference_impl.activations import ACTIVATIONS
 
@@ -34,11 +36,21 @@ class Level:
     def holds(self, config: Config) -> bool:
         try:
             return bool(self.test(config))
-        except (KeyError, IndexError, TypeError, ZeroDivisionError):
+        except (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError):
             return False  # a field this kind of report does not have
 
 
-_AXES = (("h", 0, "rows"), ("w", 1, "cols"))
+# Every axis letter any kind has, with its label; a level on an axis a case lacks never holds.
+_AXES = (("l", "length"), ("d", "depth"), ("h", "rows"), ("w", "cols"))
+
+
+def _at(c: Config, letter: str) -> int:
+    """The index of axis `letter` in a config's per-axis lists (ValueError if it has none)."""
+    return letters(spatial_of_config(c)).index(letter)
+
+
+def _kernels(c: Config) -> list[int]:
+    return [c[k] for k in kernel_fields(spatial_of_config(c))]
 
 
 def _pair_levels(name: str, plain: int, label: str) -> list[Level]:
@@ -60,7 +72,7 @@ def _pair_levels(name: str, plain: int, label: str) -> list[Level]:
             lambda c: max(c[name]) == plain,
         ),
     ]
-    for axis, i, _ in _AXES:
+    for axis, _ in _AXES:
         factor = f"{name}_{axis}"
         levels += [
             Level(
@@ -68,14 +80,14 @@ def _pair_levels(name: str, plain: int, label: str) -> list[Level]:
                 above,
                 f"{factor} {above[0]} {above[1:]}",
                 (name,),
-                lambda c, i=i: c[name][i] > plain,
+                lambda c, a=axis: c[name][_at(c, a)] > plain,
             ),
             Level(
                 factor,
                 str(plain),
                 f"{factor} = {plain}",
                 (name,),
-                lambda c, i=i: c[name][i] == plain,
+                lambda c, a=axis: c[name][_at(c, a)] == plain,
             ),
         ]
     return levels
@@ -88,45 +100,49 @@ def _padding_levels() -> list[Level]:
             "asymmetric",
             "asymmetric padding (top != bottom or left != right)",
             ("padding",),
-            lambda c: c["padding"][0] != c["padding"][1] or c["padding"][2] != c["padding"][3],
+            lambda c: any(p != q for p, q in zip(c["padding"][::2], c["padding"][1::2])),
         ),
         Level("padding", ">0", "padding > 0", ("padding",), lambda c: max(c["padding"]) > 0),
         Level("padding", "0", "no padding", ("padding",), lambda c: max(c["padding"]) == 0),
     ]
-    for axis, i, label in _AXES:
+    for axis, label in _AXES:
         factor, k = f"padding_{axis}", f"k{axis}"
-        before, after = 2 * i, 2 * i + 1
         levels += [
             Level(
                 factor,
                 "asymmetric",
                 f"asymmetric padding on {label}",
                 ("padding",),
-                lambda c, b=before, a=after: c["padding"][b] != c["padding"][a],
+                lambda c, a=axis: len(set(_sides(c, a))) > 1,
             ),
             Level(
                 factor,
                 "symmetric",
                 f"symmetric padding on {label}",
                 ("padding",),
-                lambda c, b=before, a=after: c["padding"][b] == c["padding"][a],
+                lambda c, a=axis: len(set(_sides(c, a))) == 1,
             ),
             Level(
                 factor,
                 ">0",
                 f"{factor} > 0",
                 ("padding",),
-                lambda c, b=before, a=after: max(c["padding"][b], c["padding"][a]) > 0,
+                lambda c, a=axis: max(_sides(c, a)) > 0,
             ),
             Level(
                 factor,
                 f"> {k}-1",
                 f"padding on {label} beyond the kernel ({factor} > {k}-1)",
                 ("padding", k),
-                lambda c, b=before, a=after, k=k: max(c["padding"][b], c["padding"][a]) > c[k] - 1,
+                lambda c, a=axis, k=k: max(_sides(c, a)) > c[k] - 1,
             ),
         ]
     return levels
+
+
+def _sides(c: Config, letter: str) -> tuple[int, int]:
+    i = _at(c, letter)
+    return c["padding"][2 * i], c["padding"][2 * i + 1]
 
 
 def _size_levels(field: str, label: str) -> list[Level]:
@@ -173,11 +189,10 @@ def _kernel_levels() -> list[Level]:
             ">1x1",
             "a kernel larger than 1x1",
             ("kh", "kw"),
-            lambda c: c["kh"] * c["kw"] > 1,
+            lambda c: math.prod(_kernels(c)) > 1,
         ),
-        Level("kernel", "1x1", "a 1x1 kernel", ("kh", "kw"), lambda c: c["kh"] * c["kw"] == 1),
-        *_size_levels("kh", "kh"),
-        *_size_levels("kw", "kw"),
+        Level("kernel", "1x1", "a 1x1 kernel", ("kh", "kw"), lambda c: math.prod(_kernels(c)) == 1),
+        *(level for axis, _ in _AXES for level in _size_levels(f"k{axis}", f"k{axis}")),
     ]
 
 
@@ -211,7 +226,7 @@ LEVELS: tuple[Level, ...] = (
         "yes",
         "a dilated kernel (dilation > 1 on an axis where the kernel is larger than 1)",
         ("dilation", "kh", "kw"),
-        lambda c: (c["dilation"][0] > 1 < c["kh"]) or (c["dilation"][1] > 1 < c["kw"]),
+        lambda c: any(d > 1 < k for d, k in zip(c["dilation"], _kernels(c))),
     ),
     *_pair_levels("stride", 1, "stride"),
     Level(
@@ -219,14 +234,13 @@ LEVELS: tuple[Level, ...] = (
         "non-square",
         "a non-square stride (stride_h != stride_w)",
         ("stride",),
-        lambda c: c["stride"][0] != c["stride"][1],
+        lambda c: len(set(c["stride"])) > 1,
     ),
     *_pair_levels("output_padding", 0, "output padding"),
     *_padding_levels(),
     *_channel_levels(),
     *_kernel_levels(),
-    *_size_levels("in_h", "in_h"),
-    *_size_levels("in_w", "in_w"),
+    *(level for axis, _ in _AXES for level in _size_levels(f"in_{axis}", f"in_{axis}")),
     *_size_levels("batch", "batch"),
     *_categorical_levels(),
 )

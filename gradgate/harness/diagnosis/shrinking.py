@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from gradgate.cases.axes import SPATIAL_AXES
 from gradgate.cases.case import Case, parse_case_id
 from gradgate.harness.engine import run_case
 from gradgate.harness.loading import Implementation
@@ -55,21 +56,23 @@ def _channels(c: Case) -> Iterator[dict[str, object]]:
 
 
 def _axis_moves(i: int) -> list[Move]:
-    size, kernel = ("in_h", "kh") if i == 0 else ("in_w", "kw")
+    """The moves on spatial axis i (none on a case with fewer axes)."""
 
     def _set(pair: tuple[int, ...], value: int) -> tuple[int, ...]:
         return tuple(value if j == i else v for j, v in enumerate(pair))
 
     def sizes(c: Case) -> Iterator[dict[str, object]]:
-        for v in _down(getattr(c, size), 1):
-            yield {size: v}
+        for v in _down(c.size[i], 1) if i < c.spatial else ():
+            yield {"size": _set(c.size, v)}
 
     def kernels(c: Case) -> Iterator[dict[str, object]]:
-        for v in _down(getattr(c, kernel), 1):
-            yield {kernel: v}
+        for v in _down(c.kernel[i], 1) if i < c.spatial else ():
+            yield {"kernel": _set(c.kernel, v)}
 
     def pairs(name: str, plain: int) -> Move:
         def move(c: Case) -> Iterator[dict[str, object]]:
+            if i >= c.spatial:
+                return
             for v in _down(getattr(c, name)[i], plain):
                 yield {name: _set(getattr(c, name), v)}
                 if c.output_padding[i]:  # a smaller stride or dilation may need less of it
@@ -81,6 +84,8 @@ def _axis_moves(i: int) -> list[Move]:
         return move
 
     def paddings(c: Case) -> Iterator[dict[str, object]]:
+        if i >= c.spatial:
+            return
         before, after = c.padding[2 * i], c.padding[2 * i + 1]
         options = [(0, 0), (before - 1, after), (before, after - 1), (min(before, after),) * 2]
         for b, a in dict.fromkeys(options):
@@ -113,8 +118,7 @@ MOVES: tuple[Move, ...] = (
     _batch,
     _dtype,
     _channels,
-    *_axis_moves(0),
-    *_axis_moves(1),
+    *(move for i in range(max(SPATIAL_AXES)) for move in _axis_moves(i)),
     _bias,
     _activation,
 )

@@ -3,11 +3,11 @@
 Entries whose effects on the output cannot overlap are perturbed together ("colours"):
 
 - X: input rows that reach no common output row (inside the crop) share a row colour, likewise
-  cols; a colour is a (row colour, col colour, in-group channel) triple, over every image of
-  the batch and every group at once;
-- W: kernel rows (taps) that reach no common output row share a colour, likewise cols; a
-  colour is (tap-row colour, tap-col colour, in-group channel), over every output channel and
-  group at once;
+  cols (and depth in 3-D; one axis in 1-D); a colour is a per-axis colour on each spatial axis
+  and an in-group channel, over every image of the batch and every group at once;
+- W: kernel rows (taps) that reach no common output row share a colour, likewise on every other
+  spatial axis; a colour is a per-axis tap colour on each axis and an in-group channel, over
+  every output channel and group at once;
 - b: every entry at once.
 
 Colours are assigned greedily, from the exact reach of each row or tap under the configured
@@ -62,12 +62,14 @@ or image size (`forward_calls`).
 from __future__ import annotations
 
 from collections.abc import Callable
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import product
 
 import numpy as np
 
+from gradgate.cases.axes import LABELS
 from gradgate.cases.case import Case
 from gradgate.harness.bounds import Magnitudes, coarse_forward, gamma, y_bound
 from gradgate.harness.comparison import Check, compare
@@ -119,9 +121,12 @@ def greedy_colours(reaches: list[set[int]]) -> list[list[int]]:
 
 
 @lru_cache(maxsize=4096)
-def colourings(case: Case) -> dict[str, list[list[int]]]:
-    """Colour classes of input rows/cols (x_rows, x_cols) and kernel taps (w_rows, w_cols)."""
-    return {name: greedy_colours(reaches) for name, reaches in axis_reach(case).items()}
+def colourings(case: Case) -> dict[str, list[list[list[int]]]]:
+    """Colour classes per spatial axis of input positions (`x`) and kernel taps (`w`)."""
+    return {
+        name: [greedy_colours(reaches) for reaches in per_axis]
+        for name, per_axis in axis_reach(case).items()
+    }
 
 
 def uses_projections(case: Case) -> bool:
@@ -137,7 +142,7 @@ def forward_calls(case: Case, *, projections: bool = True) -> int:
     c = colourings(case)
     cig = case.in_ch // case.groups
     per_colour = PROJECTIONS if projections and uses_projections(case) else cig
-    colours = len(c["x_rows"]) * len(c["x_cols"]) + len(c["w_rows"]) * len(c["w_cols"])
+    colours = sum(math.prod(len(classes) for classes in c[which]) for which in ("x", "w"))
     base = 1 if case.activation in PIECEWISE_LINEAR else 0
     return base + 2 * (colours * per_colour + int(case.bias))
 
@@ -245,55 +250,58 @@ def _perturbed(
 
 @dataclass(frozen=True)
 class _Colour:
-    """One spatial colour of X ("x") or W ("w"): its row and col classes, and what they reach."""
+    """One spatial colour of X ("x") or W ("w"): its class on each spatial axis, and what the
+    members reach."""
 
     which: str
-    rows: list[int]
-    cols: list[int]
-    R: np.ndarray  # (len(reaches), out_h) membership of the rows, see _membership
-    C: np.ndarray
+    members: tuple[list[int], ...]  # per spatial axis: the positions (or taps) perturbed
+    M: tuple[np.ndarray, ...]  # per axis: (len(reaches), n_out) membership, see _membership
     reach: np.ndarray  # the outputs the colour can reach, broadcastable to Y
 
     def index(self, case: Case, channels: range) -> tuple:
-        """The perturbed entries: every image / output channel, these rows, cols, channels."""
+        """The perturbed entries: every image / output channel, these positions, channels."""
         if self.which == "x":
-            return np.ix_(range(case.batch), self.rows, self.cols, channels)
-        return np.ix_(self.rows, self.cols, channels, range(case.out_ch // case.groups))
+            return np.ix_(range(case.batch), *self.members, channels)
+        return np.ix_(*self.members, channels, range(case.out_ch // case.groups))
 
     def footprint_sums(self, case: Case, per_output: dict[str, np.ndarray]) -> dict:
-        """Each unit's sum over the outputs it reaches: (n, row, col, group) or (kh, kw, g, o).
+        """Each unit's sum over the outputs it reaches: (n, *position, group) or
+        (*tap, group, o).
 
-        Each output (n, y, x, group, o) is attributed to the member whose reach holds y and x:
-        for X summed over o (all output channels of the group see the pixel), for W kept per o
-        (each output channel has its own weight).
+        Each output (n, *y, group, o) is attributed to the member whose reach holds y on every
+        axis: for X summed over o (all output channels of the group see the position), for W
+        kept per o (each output channel has its own weight).
         """
-        n, out_h, out_w, _ = case.y_shape
+        n, *out_size, _ = case.y_shape
         g, cog = case.groups, case.out_ch // case.groups
-        R, C = self.R[self.rows], self.C[self.cols]
+        first = 1 if self.which == "x" else 0  # where the spatial axes start
         out = {}
         for key, arr in per_output.items():
-            per_group = np.broadcast_to(arr, (n, out_h, out_w, case.out_ch)).reshape(
-                n, out_h, out_w, g, cog
-            )
-            if self.which == "x":  # (n, y, x, g) -> (i, n, x, g) -> (i, n, g, j) -> (n, i, j, g)
-                rows = np.tensordot(R, per_group.sum(axis=4), axes=(1, 1))
-                out[key] = np.tensordot(rows, C, axes=(2, 1)).transpose(1, 0, 3, 2)
-            else:  # (y, x, g, o) -> (i, x, g, o) -> (i, g, o, j) -> (i, j, g, o)
-                rows = np.tensordot(R, per_group.sum(axis=0), axes=(1, 0))
-                out[key] = np.tensordot(rows, C, axes=(1, 1)).transpose(0, 3, 1, 2)
+            per_group = np.broadcast_to(arr, case.y_shape).reshape(n, *out_size, g, cog)
+            units = per_group.sum(axis=-1) if self.which == "x" else per_group.sum(axis=0)
+            for i, (members, M) in enumerate(zip(self.members, self.M)):
+                # the output axis i becomes the member axis i
+                units = np.moveaxis(np.tensordot(units, M[members], axes=(first + i, 1)), -1, first + i)
+            out[key] = units
         return out
 
 
 def _colours(case: Case, which: str) -> list[_Colour]:
-    _, out_h, out_w, _ = case.y_shape
-    reaches, classes = axis_reach(case), colourings(case)
+    reaches, classes = axis_reach(case)[which], colourings(case)[which]
     out = []
-    for rows, cols in product(classes[f"{which}_rows"], classes[f"{which}_cols"]):
-        R = _membership(reaches[f"{which}_rows"], rows, out_h)
-        C = _membership(reaches[f"{which}_cols"], cols, out_w)
-        reach = np.outer(R.any(axis=0), C.any(axis=0))[None, :, :, None]
-        out.append(_Colour(which, rows, cols, R, C, reach))
+    for members in product(*classes):
+        M = tuple(_membership(r, m, n) for r, m, n in zip(reaches, members, case.out_size))
+        reach = _outer_any(M)[None, ..., None]
+        out.append(_Colour(which, tuple(members), M, reach))
     return out
+
+
+def _outer_any(memberships: tuple[np.ndarray, ...]) -> np.ndarray:
+    """The outputs some member reaches on every axis: the product of the per-axis reaches."""
+    grid = memberships[0].any(axis=0)
+    for M in memberships[1:]:
+        grid = np.multiply.outer(grid, M.any(axis=0))
+    return grid.astype(bool)
 
 
 def _arrays(d: _Differencer, which: str) -> tuple[np.ndarray, np.ndarray]:
@@ -336,13 +344,13 @@ def _per_unit(arr: np.ndarray, which: str, case: Case) -> np.ndarray:
     """An array over perturbed entries summed over the in-group channels: one value per unit."""
     g, cig = case.groups, case.in_ch // case.groups
     if which == "x":
-        return arr.reshape(*arr.shape[:3], g, cig).sum(axis=4)
-    return arr.reshape(*arr.shape[:2], g, cig, arr.shape[3]).sum(axis=3)
+        return arr.reshape(*arr.shape[:-1], g, cig).sum(axis=-1)
+    return arr.reshape(*arr.shape[:-2], g, cig, arr.shape[-1]).sum(axis=-2)
 
 
 def _per_entry(unit_values: np.ndarray, which: str, case: Case) -> np.ndarray:
     """Per-unit values repeated over the in-group channels: the shape of the perturbed entries."""
-    return np.repeat(unit_values, case.in_ch // case.groups, axis=3 if which == "x" else 2)
+    return np.repeat(unit_values, case.in_ch // case.groups, axis=-1 if which == "x" else -2)
 
 
 def _channel_coef(d: _Differencer, which: str) -> float:
@@ -350,9 +358,9 @@ def _channel_coef(d: _Differencer, which: str) -> float:
     case = d.case
     g, cig = case.groups, case.in_ch // case.groups
     other = np.abs(_arrays(d, which)[1].astype(np.float64))
-    if which == "x":  # other is W (kh, kw, in_ch, cog)
-        return float(other.reshape(case.kh, case.kw, g, cig, -1).sum(axis=3).max())
-    return float(other.reshape(*other.shape[:3], g, cig).sum(axis=4).max())  # X
+    if which == "x":  # other is W (*kernel, in_ch, cog)
+        return float(other.reshape(*case.kernel, g, cig, -1).sum(axis=-2).max())
+    return float(other.reshape(*other.shape[:-1], g, cig).sum(axis=-1).max())  # X
 
 
 def _directions(case: Case, which: str, shape: tuple[int, ...]) -> list[np.ndarray]:
@@ -456,11 +464,18 @@ def _estimates(
         if not (np.abs(claimed - est) > bound + bnd)[rerun].any():
             worst_ratio, _, colour = failing[0]
             out.projection_failure = (
-                f"a projection over channels is {worst_ratio:.3g} times its bound at rows "
-                f"{colour.rows}, cols {colour.cols}, though no single channel there is off by "
+                f"a projection over channels is {worst_ratio:.3g} times its bound at "
+                f"{_where(case, colour)}, though no single channel there is off by "
                 "more than its own forward pair resolves: small errors spread over channels"
             )
     return out
+
+
+def _where(case: Case, colour: _Colour) -> str:
+    """The colour's members named per axis: "rows [0, 3], cols [1]" (taps for W)."""
+    names = LABELS[case.spatial]
+    what = "" if colour.which == "x" else "kernel "
+    return ", ".join(f"{what}{name} {list(m)}" for name, m in zip(names, colour.members))
 
 
 def _b_estimates(d: _Differencer) -> Triple:
@@ -470,10 +485,9 @@ def _b_estimates(d: _Differencer) -> Triple:
 
     def colour(h: float) -> Triple:
         bp, bm, step = _perturbed(b, (slice(None),), h)
-        per_output = d.pair(
-            (data.X, data.X), (data.W, data.W), (bp, bm), np.ones((1, 1, 1, 1), bool)
-        )
-        sums = {k: v.sum(axis=(0, 1, 2)) for k, v in per_output.items()}
+        ones = np.ones((1,) * data.dY.ndim, bool)
+        per_output = d.pair((data.X, data.X), (data.W, data.W), (bp, bm), ones)
+        sums = {k: v.sum(axis=tuple(range(data.dY.ndim - 1))) for k, v in per_output.items()}
         return d.finish(sums, step, 1.0)
 
     return d.refined(colour)

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from gradgate.cases.axes import letters
 from gradgate.cases.case import Case
 from gradgate.cases.kind import LayerKind
 from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds
@@ -42,6 +43,16 @@ def torch_activation(name: str, z: torch.Tensor) -> torch.Tensor:
     raise ValueError(f"unknown activation {name!r}")
 
 
+def channels_first(ndim: int) -> tuple[int, ...]:
+    """The axes that take (n, *spatial, c) to torch's (n, c, *spatial)."""
+    return (0, ndim - 1, *range(1, ndim - 1))
+
+
+def channels_last(ndim: int) -> tuple[int, ...]:
+    """The axes that take torch's (n, c, *spatial) back to (n, *spatial, c)."""
+    return (0, *range(2, ndim), 1)
+
+
 def _leaf(arr: np.ndarray) -> torch.Tensor:
     """A float64 leaf that owns default (NCHW-contiguous) strides, never a view of numpy."""
     t = torch.tensor(np.array(arr, dtype=np.float64, order="C"))
@@ -59,21 +70,21 @@ def kind_results(
     """Y, dX, dW and (with bias) db of sum(dY * Y) for layer kind `kind`, in the contract's
     layouts, float64, whatever the dtype of the arrays given."""
     axes = kind.TORCH_W_AXES
-    Xt = _leaf(X.transpose(0, 3, 1, 2))
+    first, last = channels_first(X.ndim), channels_last(X.ndim)
+    Xt = _leaf(X.transpose(first))
     Wt = _leaf(W.transpose(axes))
     bt = None if b is None else _leaf(b)
     Y = torch_activation(cfg.activation, kind.torch_linear(Xt, Wt, bt, cfg))
-    if tuple(Y.shape) != (dY.shape[0], dY.shape[3], dY.shape[1], dY.shape[2]):
-        raise ValueError(
-            f"dY must have shape (n, out_h, out_w, out_ch) = "
-            f"{(Y.shape[0], Y.shape[2], Y.shape[3], Y.shape[1])}, got {dY.shape}"
-        )
-    dYt = torch.tensor(np.array(dY.transpose(0, 3, 1, 2), dtype=np.float64, order="C"))
+    expected = tuple(int(Y.shape[i]) for i in last)
+    if dY.shape != expected:
+        names = ", ".join(("n", *(f"out_{a}" for a in letters(X.ndim - 2)), "out_ch"))
+        raise ValueError(f"dY must have shape ({names}) = {expected}, got {dY.shape}")
+    dYt = torch.tensor(np.array(dY.transpose(first), dtype=np.float64, order="C"))
     inputs = [Xt, Wt] if bt is None else [Xt, Wt, bt]
     grads = torch.autograd.grad(Y, inputs, dYt)
     out = {
-        "Y": Y.detach().numpy().transpose(0, 2, 3, 1),
-        "dX": grads[0].numpy().transpose(0, 2, 3, 1),
+        "Y": Y.detach().numpy().transpose(last),
+        "dX": grads[0].numpy().transpose(last),
         "dW": grads[1].numpy().transpose(np.argsort(axes)),
     }
     if bt is not None:

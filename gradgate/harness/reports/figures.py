@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from gradgate.cases.axes import SINGULAR, letters
+
 from gradgate.harness.comparison import Check
 from gradgate.harness.result import CaseResult
 
@@ -43,11 +45,21 @@ MAX_TICKS = 10
 
 
 def _image(quantity: str, err: np.ndarray) -> tuple[np.ndarray, str, str]:
-    if quantity in ("Y", "dX"):
-        return err.max(axis=(0, 3)), "col", "row"
-    if quantity == "dW":
-        return err.max(axis=(2, 3)), "kernel tap col (kw)", "kernel tap row (kh)"
-    return err.reshape(1, -1), "channel", ""
+    """A 2-D map of the errors: the last two spatial axes (a 3-D layer's depth and every
+    channel and image folded in by their maximum; a 1-D layer's one axis as a single row)."""
+    if quantity == "db":
+        return err.reshape(1, -1), "channel", ""
+    nd = err.ndim - 2
+    spatial = err.max(axis=(0, err.ndim - 1)) if quantity in ("Y", "dX") else err.max(axis=(-2, -1))
+    while spatial.ndim > 2:
+        spatial = spatial.max(axis=0)
+    tap = quantity == "dW"
+    names = [
+        f"kernel tap {word} (k{a})" if tap else word for word, a in zip(SINGULAR[nd], letters(nd))
+    ]
+    if nd == 1:
+        return spatial.reshape(1, -1), names[0], ""
+    return spatial, names[-1], names[-2]
 
 
 def integer_ticks(n: int) -> list[int]:

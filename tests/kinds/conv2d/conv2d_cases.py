@@ -29,8 +29,8 @@ def conv2d_case(
     dtype: str = "float64",
 ) -> Case:
     return Case(
-        batch=n, in_ch=in_ch, out_ch=out_ch, groups=groups, in_h=in_hw[0], in_w=in_hw[1],
-        kh=k[0], kw=k[1], stride=stride, padding=padding, dilation=dilation,
+        batch=n, in_ch=in_ch, out_ch=out_ch, groups=groups, size=(in_hw[0], in_hw[1]),
+        kernel=(k[0], k[1]), stride=stride, padding=padding, dilation=dilation,
         output_padding=(0, 0), bias=bias, activation=activation, dtype=dtype, layer="conv2d",
     )  # fmt: skip
 

@@ -36,8 +36,7 @@ def _expressible(count: int, seed: int) -> list[Case]:
                 groups=1,
                 stride=(s, s),
                 dilation=(d, d),
-                in_h=max(case.in_h, span_h - top - bottom),
-                in_w=max(case.in_w, span_w - left - right),
+                size=(max(case.in_h, span_h - top - bottom), max(case.in_w, span_w - left - right)),
             )
         )
     return out

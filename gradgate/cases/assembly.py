@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from gradgate.cases.axes import letters
 from gradgate.cases.case import DTYPES, Case
-from gradgate.cases.kinds import layer_kind
 from gradgate.cases.covering import Row
+from gradgate.cases.kinds import layer_kind
 
 GRIDS: tuple[str, ...] = ("smoke", "default", "full")
 # How many pairwise rows `smoke` takes after the edge cases.

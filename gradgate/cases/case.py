@@ -122,7 +122,9 @@ class Case:
 
     def _2d(self, values: tuple[int, ...]) -> tuple[int, ...]:
         if self.spatial != 2:
-            raise AttributeError(f"a {self.layer} case has {self.spatial} spatial axes, not rows and cols")
+            raise AttributeError(
+                f"a {self.layer} case has {self.spatial} spatial axes, not rows and cols"
+            )
         return values
 
     @property
@@ -224,7 +226,7 @@ def parse_case_id(case_id: str) -> Case:
             f"case id {case_id!r} does not read as "
             "[<layer>-]n<batch>-c<in>x<out>-g<groups>-i<h>x<w>-k<kh>x<kw>-s<h>x<w>-p<t>.<b>.<l>.<r>"
             "-d<h>x<w>[-op<h>x<w>]-b<0|1>-<activation>-<f64|f32|f16|bf16>[-tf32][-acc16|-accbf16]"
-            " (one value per spatial axis: 1 for a 1-D layer, 3 for a 3-D one; padding two per axis)"
+            " (one value per spatial axis, 1 for a 1-D layer and 3 for a 3-D one; padding two)"
         )
     text = m.groupdict()
     layer = text["layer"] or DEFAULT_LAYER
@@ -247,11 +249,11 @@ def parse_case_id(case_id: str) -> Case:
     per_axis["padding"] = tuple(int(v) for v in text["padding"].split("."))
     for name, values in per_axis.items():
         want = 2 * kind.SPATIAL if name == "padding" else kind.SPATIAL
+        each = ", before and after each" if name == "padding" else ""
         if len(values) != want:
             raise ValueError(
                 f"case id {case_id!r}: a {layer} id has {want} {name} values "
-                f"({kind.SPATIAL} spatial axes{', before and after each' if name == 'padding' else ''}), "
-                f"got {len(values)}"
+                f"({kind.SPATIAL} spatial axes{each}), got {len(values)}"
             )
     act = text["act"]
     if act not in ACTIVATIONS:

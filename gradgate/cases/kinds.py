@@ -23,6 +23,10 @@ from gradgate.cases.kind import REQUIRED, LayerKind
 BUILT_IN: dict[str, str] = {
     "deconv2d": "gradgate.cases.deconv2d",
     "conv2d": "gradgate.cases.conv2d",
+    "conv1d": "gradgate.cases.conv1d",
+    "deconv1d": "gradgate.cases.deconv1d",
+    "conv3d": "gradgate.cases.conv3d",
+    "deconv3d": "gradgate.cases.deconv3d",
 }
 ENTRY_POINT_GROUP = "gradgate.layer_kinds"
 DEFAULT_LAYER = "deconv2d"

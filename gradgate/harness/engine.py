@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from gradgate.cases.axes import index_names
 from gradgate.cases.case import Case
 from gradgate.harness import crash_trail
 from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes, y_bound
-from gradgate.cases.axes import index_names
 from gradgate.harness.comparison import Check, compare, inconclusive_check
 from gradgate.harness.contract_checks import (
     ContractViolation,

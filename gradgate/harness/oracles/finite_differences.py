@@ -61,8 +61,8 @@ or image size (`forward_calls`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import product
@@ -281,7 +281,9 @@ class _Colour:
             units = per_group.sum(axis=-1) if self.which == "x" else per_group.sum(axis=0)
             for i, (members, M) in enumerate(zip(self.members, self.M)):
                 # the output axis i becomes the member axis i
-                units = np.moveaxis(np.tensordot(units, M[members], axes=(first + i, 1)), -1, first + i)
+                units = np.moveaxis(
+                    np.tensordot(units, M[members], axes=(first + i, 1)), -1, first + i
+                )
             out[key] = units
         return out
 

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from gradgate.cases.axes import SINGULAR, letters
-
 from gradgate.harness.comparison import Check
 from gradgate.harness.result import CaseResult
 

@@ -114,7 +114,9 @@ def make_deconv_config(
 def spatial_of(cfg: ConvNdConfig) -> int:
     nd = len(tuple(cfg.stride))
     if nd not in AXIS_LABELS:
-        raise ValueError(f"stride must have 1 to 3 entries (one per spatial axis), got {cfg.stride}")
+        raise ValueError(
+            f"stride must have 1 to 3 entries (one per spatial axis), got {cfg.stride}"
+        )
     return nd
 
 

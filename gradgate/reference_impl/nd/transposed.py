@@ -134,9 +134,7 @@ def linear_backward(
 
 
 @in_working_precision
-def forward(
-    X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvNdConfig
-) -> np.ndarray:
+def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvNdConfig) -> np.ndarray:
     """Y = activation(conv_transpose(X, W) cropped by padding + b)."""
     return activate(cfg.activation, linear_forward(X, W, b, cfg))
 

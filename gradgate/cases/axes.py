@@ -73,3 +73,13 @@ def index_names(quantity: str, ndim: int) -> tuple[str, ...]:
     if quantity == "dW":
         return (*kernel_fields(nd), "in", "out")
     return ("n", *INDEX_NAMES[nd], "ch")
+
+
+def channels_first(ndim: int) -> tuple[int, ...]:
+    """The axes that take an array (n, *spatial, c) to torch's (n, c, *spatial)."""
+    return (0, ndim - 1, *range(1, ndim - 1))
+
+
+def channels_last(ndim: int) -> tuple[int, ...]:
+    """The axes that take (n, c, *spatial) back to (n, *spatial, c)."""
+    return (0, *range(2, ndim), 1)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gradgate.cases.axes import letters
 from gradgate.cases.case import Case, parse_case_id
 from gradgate.cases.kind import REQUIRED
 from gradgate.cases.kinds import LAYER_KINDS, kind_of_case_id, layer_kind
@@ -17,6 +18,15 @@ from tests.commands import gradgate
 
 CONV2D_ID = "conv2d-n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-b1-relu-f64"
 DECONV_ID = "n2-c4x6-g2-i5x7-k3x2-s2x1-p1.0.1.2-d1x2-op1x0-b1-relu-f64"
+# A grouped case of every kind.
+GROUPED = {
+    "deconv2d": DECONV_ID,
+    "conv2d": CONV2D_ID,
+    "conv1d": "conv1d-n2-c4x6-g2-i7-k3-s2-p1.0-d2-b1-relu-f64",
+    "deconv1d": "deconv1d-n2-c4x6-g2-i5-k3-s2-p1.0-d1-op1-b1-relu-f64",
+    "conv3d": "conv3d-n2-c4x6-g2-i4x5x7-k2x3x2-s1x2x1-p0.1.1.0.1.2-d1x1x2-b1-relu-f64",
+    "deconv3d": "deconv3d-n2-c4x6-g2-i3x5x7-k2x3x2-s2x2x1-p0.1.1.0.1.2-d1x1x2-op1x1x0-b1-relu-f64",
+}
 
 
 @pytest.mark.parametrize("name", LAYER_KINDS)
@@ -27,10 +37,24 @@ def test_every_registered_kind_describes_everything_the_engine_reads(name: str) 
 
 
 def test_unknown_kinds_are_refused_with_the_allowed_names() -> None:
-    with pytest.raises(ValueError, match="layer must be one of deconv2d, conv2d, got 'conv3d'"):
-        layer_kind("conv3d")
-    with pytest.raises(UsageError, match="--layer accepts deconv2d, conv2d; got 'dense'"):
+    known = "deconv2d, conv2d, conv1d, deconv1d, conv3d, deconv3d"
+    with pytest.raises(ValueError, match=f"layer must be one of {known}, got 'conv4d'"):
+        layer_kind("conv4d")
+    with pytest.raises(UsageError, match=f"--layer accepts {known}; got 'dense'"):
         resolve_layer("dense", ())
+
+
+@pytest.mark.parametrize("name", LAYER_KINDS)
+def test_every_kind_s_ids_parse_back_with_its_number_of_axes(name: str) -> None:
+    case = parse_case_id(GROUPED[name])
+    nd = layer_kind(name).SPATIAL
+    assert case.layer == name and case.id == GROUPED[name] and case.spatial == nd
+    assert len(case.x_shape) == len(case.w_shape) == len(case.y_shape) == nd + 2
+    config = case.as_report_config()
+    assert [k for k in config if k.startswith("k")] == [f"k{a}" for a in letters(nd)]
+    wrong = GROUPED[name].replace("-d", "-d1x", 1)
+    with pytest.raises(ValueError, match=f"has {nd} dilation values"):
+        parse_case_id(wrong)
 
 
 def test_case_ids_carry_the_kind_and_parse_back() -> None:
@@ -49,7 +73,7 @@ def test_case_ids_carry_the_kind_and_parse_back() -> None:
     [
         (CONV2D_ID.replace("-b1", "-op0x0-b1"), "a conv2d id has no -op<h>x<w> part"),
         (DECONV_ID.replace("-op1x0", ""), "a deconv2d id needs an -op<h>x<w> part"),
-        ("deconv2d-" + DECONV_ID, "the layer prefix must be one of conv2d- or none"),
+        ("deconv2d-" + DECONV_ID, "the layer prefix must be one of conv2d-, conv1d-, .* or none"),
     ],
 )
 def test_ids_of_the_wrong_shape_for_their_kind_say_so(case_id: str, message: str) -> None:
@@ -66,18 +90,19 @@ def test_a_conv2d_case_refuses_output_padding_and_a_kernel_larger_than_its_padde
 
 
 def _one_axis_case(name: str, n_in: int, k: int, s: int, d: int, before: int) -> Case:
-    """A one-channel case whose cols are trivial: the rows carry the geometry."""
+    """A one-channel case whose other axes are trivial: the first axis carries the geometry."""
+    rest = layer_kind(name).SPATIAL - 1
     return Case(
         batch=1,
         in_ch=1,
         out_ch=1,
         groups=1,
-        size=(n_in, 1),
-        kernel=(k, 1),
-        stride=(s, 1),
-        padding=(before, 0, 0, 0),
-        dilation=(d, 1),
-        output_padding=(0, 0),
+        size=(n_in, *(1,) * rest),
+        kernel=(k, *(1,) * rest),
+        stride=(s, *(1,) * rest),
+        padding=(before, *(0,) * (2 * rest + 1)),
+        dilation=(d, *(1,) * rest),
+        output_padding=(),
         bias=False,
         activation="identity",
         dtype="float64",
@@ -88,7 +113,7 @@ def _one_axis_case(name: str, n_in: int, k: int, s: int, d: int, before: int) ->
 def _rows_reached(case: Case, which: str) -> list[set[int]]:
     """Output rows that move with each input row / kernel row, measured on the reference."""
     out = []
-    for i in range(case.in_h if which == "inputs" else case.kh):
+    for i in range(case.size[0] if which == "inputs" else case.kernel[0]):
         X, W = np.ones(case.x_shape), np.ones(case.w_shape)
         if which == "inputs":
             X = np.zeros(case.x_shape)
@@ -97,7 +122,7 @@ def _rows_reached(case: Case, which: str) -> list[set[int]]:
             W = np.zeros(case.w_shape)
             W[i] = 1.0
         Y = case.kind.linear_forward(X, W, None, case.cfg)
-        out.append(set(np.flatnonzero(Y[0, :, 0, 0]).tolist()))
+        out.append(set(np.flatnonzero(Y.reshape(Y.shape[1], -1)[:, 0]).tolist()))
     return out
 
 
@@ -123,10 +148,10 @@ def test_the_canonical_weight_layout_is_a_permutation_with_groups_on_the_input_a
     name: str,
 ) -> None:
     kind = layer_kind(name)
-    case = parse_case_id(CONV2D_ID if name == "conv2d" else DECONV_ID)
+    case = parse_case_id(GROUPED[name])
     W = np.arange(np.prod(case.w_shape), dtype=float).reshape(case.w_shape)
     Wc = kind.w_canonical(W, case.groups)
-    assert Wc.shape == (case.kh, case.kw, case.in_ch, case.out_ch // case.groups)
+    assert Wc.shape == (*case.kernel, case.in_ch, case.out_ch // case.groups)
     np.testing.assert_array_equal(kind.w_from_canonical(Wc, case.groups), W)
     assert sorted(Wc.ravel()) == sorted(W.ravel())
 

@@ -7,7 +7,8 @@ dilation=, bias=)` (keywords it lacks stay at their defaults, and cases that nee
 A Function class is called like `F.conv_transpose2d`:
 `cls.apply(x, weight, bias, stride, padding, output_padding, groups, dilation)`.
 
-Layouts are translated (channels-last <-> NCHW, W (kh, kw, in, out/g) <-> (in, out/g, kh, kw)),
+Layouts are translated (channels-last <-> NCHW, W (kh, kw, in, out/g) <-> (in, out/g, kh, kw);
+for every kind its own, `TORCH_W_AXES`),
 computation runs in the case dtype, and the backward is autograd's through the layer.  torch's
 padding is symmetric, so asymmetric padding is passed as its symmetric part plus a crop of the
 rest, which is the same map.  The activation, if the layer has none of its own, is applied
@@ -17,7 +18,9 @@ For `--layer conv2d` the class is built like `nn.Conv2d` (`cls(in_channels, out_
 kernel_size, stride=, padding=, dilation=, groups=, bias=)`, `weight` (out, in // groups, kh,
 kw)) or called like `F.conv2d` (`cls.apply(x, weight, bias, stride, padding, dilation,
 groups)`); the rest of an asymmetric padding is zeros added to the input first (`F.pad`),
-which is the same map.
+which is the same map.  The 1-D and 3-D kinds are built the same way, like `nn.Conv1d`,
+`nn.ConvTranspose1d`, `nn.Conv3d`, `nn.ConvTranspose3d` (`F.conv1d`, ... for Functions), with
+one value per spatial axis.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from gradgate.cases.kinds import DEFAULT_LAYER
-from gradgate.harness.frameworks.translations import symmetric_part
+from gradgate.cases.axes import channels_first, channels_last
+from gradgate.cases.kinds import DEFAULT_LAYER, layer_kind
+from gradgate.harness.frameworks.translations import crop, symmetric_part
 from gradgate.harness.implementation import Implementation
 
 
@@ -41,14 +45,25 @@ def is_torch_layer_class(cls: type) -> bool:
 
 
 class TorchLayerAdapter:
-    """forward/backward/supports of the contract over a torch module or Function class."""
+    """forward/backward/supports of the contract over a torch module or Function class, for a
+    transposed kind (built like `nn.ConvTranspose1d/2d/3d`) or an ordinary one (like
+    `nn.Conv1d/2d/3d`)."""
 
-    CONFIG_FIELDS: tuple[str, ...] = ("dilation", "output_padding", "groups", "stride")
-
-    def __init__(self, cls: type) -> None:
+    def __init__(self, cls: type, layer: str = DEFAULT_LAYER) -> None:
         import torch
 
+        kind = layer_kind(layer)
         self.cls: Any = cls
+        self.spatial = kind.SPATIAL
+        self.transposed = kind.OUTPUT_PADDING
+        self.config_fields: tuple[str, ...] = (
+            ("dilation", "output_padding", "groups", "stride")
+            if self.transposed
+            else ("dilation", "groups", "stride")
+        )
+        # W in the contract's layout <-> torch's
+        self.w_to_torch = tuple(kind.TORCH_W_AXES)
+        self.w_from_torch = tuple(int(i) for i in np.argsort(self.w_to_torch))
         self.is_function = issubclass(cls, torch.autograd.Function)
         self.params = {} if self.is_function else inspect.signature(cls).parameters
         self.has_activation = "activation" in self.params
@@ -56,10 +71,11 @@ class TorchLayerAdapter:
     def supports(self, cfg: Any) -> bool | str:
         if self.is_function:
             return True
-        defaults = {"dilation": (1, 1), "output_padding": (0, 0), "groups": 1, "stride": (1, 1)}
+        ones, zeros = (1,) * self.spatial, (0,) * self.spatial
+        defaults = {"dilation": ones, "output_padding": zeros, "groups": 1, "stride": ones}
         needed = [
             name
-            for name in self.CONFIG_FIELDS
+            for name in self.config_fields
             if _value(cfg, name) != defaults[name] and name not in self.params
         ]
         if any(cfg.padding) and "padding" not in self.params:
@@ -71,8 +87,8 @@ class TorchLayerAdapter:
     def _output(self, x: Any, w: Any, b: Any, cfg: Any) -> Any:
         import torch.nn.functional as F
 
-        sym, crop = symmetric_part(tuple(cfg.padding))
-        z, w, b = self._layer_output(x, w, b, cfg, sym, crop)
+        sym, rest = symmetric_part(tuple(cfg.padding))
+        z, w, b = self._layer_output(x, w, b, cfg, sym, rest)
         if not self.has_activation:
             z = _activation(cfg.activation, z, F)
         return z, w, b
@@ -81,22 +97,39 @@ class TorchLayerAdapter:
         self,
         in_ch: int,
         out_ch: int,
-        kernel: tuple[int, int],
+        kernel: tuple[int, ...],
         b: Any,
         cfg: Any,
-        sym: tuple[int, int],
+        sym: tuple[int, ...],
     ) -> Any:
         kwargs: dict[str, Any] = {"bias": b is not None}
-        for name in ("stride", "padding", *self.CONFIG_FIELDS):
+        for name in ("stride", "padding", *self.config_fields):
             if name in self.params:
                 kwargs[name] = sym if name == "padding" else _value(cfg, name)
         if self.has_activation:
             kwargs["activation"] = cfg.activation
         return self.cls(in_ch, out_ch, kernel, **kwargs)
 
-    def _layer_output(self, x: Any, w: Any, b: Any, cfg: Any, sym: Any, crop: Any) -> Any:
-        """(pre-activation output, the weight and bias autograd differentiates)."""
+    def _layer_output(self, x: Any, w: Any, b: Any, cfg: Any, sym: Any, rest: Any) -> Any:
+        """(pre-activation output, the weight and bias autograd differentiates).
 
+        Transposed: torch's symmetric padding, then a crop of the rest.  Ordinary: the rest
+        added to the input as zeros first (`F.pad`), then torch's symmetric padding.
+        """
+        import torch.nn.functional as F
+
+        kernel = tuple(w.shape[2:])
+        if not self.transposed:
+            if any(rest):
+                x = F.pad(
+                    x, [p for i in reversed(range(self.spatial)) for p in rest[2 * i : 2 * i + 2]]
+                )
+            if self.is_function:
+                z = self.cls.apply(x, w, b, tuple(cfg.stride), sym, tuple(cfg.dilation), cfg.groups)
+                return z, w, b
+            out_ch, cig = w.shape[:2]
+            module = self._module(cig * cfg.groups, out_ch, kernel, b, cfg, sym).to(w.dtype)
+            return _run_module(module, x, w, b)
         if self.is_function:
             z = self.cls.apply(
                 x,
@@ -109,16 +142,10 @@ class TorchLayerAdapter:
                 tuple(cfg.dilation),
             )
         else:
-            in_ch, cog, kh, kw = w.shape
-            module = self._module(in_ch, cog * cfg.groups, (kh, kw), b, cfg, sym).to(w.dtype)
+            in_ch, cog = w.shape[:2]
+            module = self._module(in_ch, cog * cfg.groups, kernel, b, cfg, sym).to(w.dtype)
             z, w, b = _run_module(module, x, w, b)
-        top, bottom, left, right = crop
-        z = z[:, :, top : z.shape[2] - bottom, left : z.shape[3] - right]
-        return z, w, b
-
-    # W (kh, kw, in, out // groups) <-> torch's (in, out // groups, kh, kw)
-    W_TO_TORCH = (2, 3, 0, 1)
-    W_FROM_TORCH = (2, 3, 0, 1)
+        return crop(z, rest, h_axis=2), w, b
 
     def _tensors(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> tuple[Any, Any, Any]:
         import torch
@@ -127,8 +154,8 @@ class TorchLayerAdapter:
             return torch.from_numpy(np.array(a, order="C", copy=True)).requires_grad_()
 
         return (
-            leaf(X.transpose(0, 3, 1, 2)),
-            leaf(W.transpose(self.W_TO_TORCH)),
+            leaf(X.transpose(channels_first(X.ndim))),
+            leaf(W.transpose(self.w_to_torch)),
             None if b is None else leaf(b),
         )
 
@@ -137,7 +164,7 @@ class TorchLayerAdapter:
 
         with torch.no_grad():
             y, _, _ = self._output(*self._tensors(X, W, b), cfg)
-        return y.detach().numpy().transpose(0, 2, 3, 1).copy()
+        return y.detach().numpy().transpose(channels_last(X.ndim)).copy()
 
     def backward(
         self, dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any
@@ -147,37 +174,15 @@ class TorchLayerAdapter:
         x, w, bt = self._tensors(X, W, b)
         y, w_used, b_used = self._output(x, w, bt, cfg)
         inputs = [x, w_used] if b is None else [x, w_used, b_used]
-        g = torch.from_numpy(np.array(dY.transpose(0, 3, 1, 2), order="C", copy=True))
+        g = torch.from_numpy(np.array(dY.transpose(channels_first(dY.ndim)), order="C", copy=True))
         grads = torch.autograd.grad(y, inputs, g, allow_unused=True)
         as_np = [
             np.zeros(t.shape, X.dtype) if gr is None else gr.detach().numpy()
             for gr, t in zip(grads, inputs)
         ]
-        dX = as_np[0].transpose(0, 2, 3, 1).copy()
-        dW = as_np[1].transpose(self.W_FROM_TORCH).copy()
+        dX = as_np[0].transpose(channels_last(X.ndim)).copy()
+        dW = as_np[1].transpose(self.w_from_torch).copy()
         return dX, dW, None if b is None else as_np[2].copy()
-
-
-class TorchConv2DAdapter(TorchLayerAdapter):
-    """The same over a class built like `nn.Conv2d` or called like `F.conv2d`."""
-
-    CONFIG_FIELDS = ("dilation", "groups", "stride")
-    # W (kh, kw, in // groups, out) <-> torch's (out, in // groups, kh, kw)
-    W_TO_TORCH = (3, 2, 0, 1)
-    W_FROM_TORCH = (2, 3, 1, 0)
-
-    def _layer_output(self, x: Any, w: Any, b: Any, cfg: Any, sym: Any, rest: Any) -> Any:
-        import torch.nn.functional as F
-
-        top, bottom, left, right = rest
-        if any(rest):
-            x = F.pad(x, (left, right, top, bottom))
-        if self.is_function:
-            z = self.cls.apply(x, w, b, tuple(cfg.stride), sym, tuple(cfg.dilation), cfg.groups)
-            return z, w, b
-        out_ch, cig, kh, kw = w.shape
-        module = self._module(cig * cfg.groups, out_ch, (kh, kw), b, cfg, sym).to(w.dtype)
-        return _run_module(module, x, w, b)
 
 
 def _value(cfg: Any, name: str) -> Any:
@@ -209,5 +214,5 @@ def _activation(name: str, z: Any, F: Any) -> Any:
 
 
 def adapt_torch_class(name: str, cls: type, layer: str = DEFAULT_LAYER) -> Implementation:
-    adapter = TorchConv2DAdapter(cls) if layer == "conv2d" else TorchLayerAdapter(cls)
+    adapter = TorchLayerAdapter(cls, layer)
     return Implementation(name, adapter.forward, adapter.backward, adapter.supports)

@@ -36,23 +36,23 @@ def weight_from_in_out(dW: np.ndarray) -> np.ndarray:
     return np.array(dW.transpose(2, 3, 0, 1), order="C")
 
 
-def symmetric_part(padding: tuple[int, int, int, int]) -> tuple[tuple[int, int], tuple[int, ...]]:
-    """(rows, cols) symmetric padding, and what remains to crop (top, bottom, left, right).
+def symmetric_part(padding: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The symmetric padding per axis, and what remains to crop, (before, after) per axis.
 
     Symmetric padding p crops p rows/cols from each side of the full output, so asymmetric
-    padding is its symmetric part plus a crop of the rest: the same map.
+    padding is its symmetric part plus a crop of the rest: the same map (any number of axes).
     """
-    top, bottom, left, right = padding
-    ph, pw = min(top, bottom), min(left, right)
-    return (ph, pw), (top - ph, bottom - ph, left - pw, right - pw)
+    sym = tuple(min(padding[2 * i], padding[2 * i + 1]) for i in range(len(padding) // 2))
+    rest = tuple(side - sym[i // 2] for i, side in enumerate(padding))
+    return sym, rest
 
 
 def crop(z: Any, rest: tuple[int, ...], *, h_axis: int) -> Any:
-    """z with rest = (top, bottom, left, right) cropped on axes h_axis and h_axis + 1."""
-    top, bottom, left, right = rest
+    """z with rest = (before, after) per axis cropped on the axes from h_axis on."""
     index: list[slice] = [slice(None)] * len(z.shape)
-    index[h_axis] = slice(top, z.shape[h_axis] - bottom)
-    index[h_axis + 1] = slice(left, z.shape[h_axis + 1] - right)
+    for i in range(len(rest) // 2):
+        axis = h_axis + i
+        index[axis] = slice(rest[2 * i], z.shape[axis] - rest[2 * i + 1])
     return z[tuple(index)]
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gradgate.cases.axes import letters
+from gradgate.cases.axes import channels_first, channels_last, letters
 from gradgate.cases.case import Case
 from gradgate.cases.kind import LayerKind
 from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds
@@ -41,16 +41,6 @@ def torch_activation(name: str, z: torch.Tensor) -> torch.Tensor:
     if name == "sigmoid":
         return torch.sigmoid(z)
     raise ValueError(f"unknown activation {name!r}")
-
-
-def channels_first(ndim: int) -> tuple[int, ...]:
-    """The axes that take (n, *spatial, c) to torch's (n, c, *spatial)."""
-    return (0, ndim - 1, *range(1, ndim - 1))
-
-
-def channels_last(ndim: int) -> tuple[int, ...]:
-    """The axes that take torch's (n, c, *spatial) back to (n, *spatial, c)."""
-    return (0, *range(2, ndim), 1)
 
 
 def _leaf(arr: np.ndarray) -> torch.Tensor:

@@ -40,7 +40,7 @@ GRID = AxisGrid(
         ("depthwise, channel multiplier 2", "conv1d-n2-c4x8-g4-i7-k3-s2-p1.1-d1-b0-sigmoid-f64"),
         (
             "long kernel and stride (Conv-TasNet's encoder shape)",
-            "conv1d-n2-c1x4-g1-i40-k16-s8-p0.0-d1-b0-relu-f64",
+            "conv1d-n2-c1x4-g1-i16-k16-s8-p0.0-d1-b0-relu-f64",
         ),
     ),
     realistic_default=(

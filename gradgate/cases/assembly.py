@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from gradgate.cases.axes import letters
 from gradgate.cases.case import DTYPES, Case
@@ -67,7 +68,7 @@ def case_from_row(row: Row, dtype: str, layer: str) -> Case:
         size=per_axis("in_{}"),
         kernel=per_axis("k{}"),
         stride=per_axis("stride_{}"),
-        padding=tuple(int(side) for pad in pads for side in pad),  # type: ignore[union-attr]
+        padding=tuple(int(side) for pad in pads for side in cast(tuple[int, int], pad)),
         dilation=per_axis("dilation_{}"),
         output_padding=per_axis("output_padding_{}", 0),
         bias=row["bias"],  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ randomness, no set iteration.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
@@ -50,7 +50,7 @@ def factors(layer: str, axes: Sequence[AxisLevels]) -> Factors:
     per_axis = ["stride", "dilation"]
     if layer_kind(layer).OUTPUT_PADDING:
         per_axis.append("output_padding")
-    out: list[tuple[str, tuple[object, ...]]] = [("activation", ACTIVATIONS)]
+    out: list[tuple[str, Sequence[Hashable]]] = [("activation", ACTIVATIONS)]
     out += [(f"pad_{a}", levels.pad) for a, levels in zip(names, axes)]
     out += list(CHANNEL_FACTORS)
     for factor in per_axis:
@@ -101,12 +101,12 @@ def violation(layer: str, spatial: int) -> Callable[[Row], bool]:
 
 
 # The core factors whose every triple `full` covers (with dtype); levels apply to every axis.
-_CORE_PADDING = {"none": (0, 0), "symmetric": (1, 1), "asymmetric": ((0, 2), (2, 1), (1, 0))}
+_CORE_SIDES = {"none": ((0, 0),), "symmetric": ((1, 1),), "asymmetric": ((0, 2), (2, 1), (1, 0))}
 _CORE_CHANNELS = {"1": (3, 5, 1), "2": (4, 6, 2), "depthwise": (3, 6, 3)}  # in, out, groups
 
 
 def core_factors(layer: str) -> Factors:
-    out: list[tuple[str, tuple[object, ...]]] = [
+    out: list[tuple[str, Sequence[Hashable]]] = [
         ("stride", (1, 2, 3)),
         ("padding", ("none", "symmetric", "asymmetric")),
         ("dilation", (1, 2, 3)),
@@ -130,9 +130,9 @@ def core_violates(row: Row) -> bool:
 
 
 def _padding(kind: str, spatial: int) -> tuple[int, ...]:
-    if kind == "asymmetric":
-        return tuple(side for i in range(spatial) for side in _CORE_PADDING[kind][i % 3])  # type: ignore[index]
-    return tuple(_CORE_PADDING[kind]) * spatial  # type: ignore[arg-type]
+    """(before, after) per axis: none, symmetric, or asymmetric differently on each axis."""
+    sides = _CORE_SIDES[kind]
+    return tuple(side for i in range(spatial) for side in sides[i % len(sides)])
 
 
 @dataclass(frozen=True)

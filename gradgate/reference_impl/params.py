@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from gradgate.reference_impl.activations import ACTIVATIONS
 
-IntPair = int | tuple[int, int] | list[int]
+IntPair = int | tuple[int, ...] | list[int]  # a pair, checked when normalised
 IntPerAxis = int | tuple[int, ...] | list[int]
 Padding = int | tuple[int, ...] | list[int]
 # Per number of spatial axes (as gradgate.cases.axes names them; the reference imports no harness).

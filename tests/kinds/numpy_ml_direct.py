@@ -17,10 +17,13 @@ def direct_numpy_ml_verdict(case: Case, cls: type, **constructor: Any) -> str:
     """ "passed", "failed" or "errored" for numpy-ml's `cls` on `case` (the caller has ruled out
     what numpy-ml does not offer); `constructor` adds keywords, like Conv2D's dilation."""
     data = case_data(case, 0)
+    kernel = (
+        {"kernel_shape": case.kernel} if case.spatial == 2 else {"kernel_width": case.kernel[0]}
+    )
     try:
         layer = cls(
             out_ch=case.out_ch,
-            kernel_shape=(case.kh, case.kw),
+            **kernel,
             pad=case.padding,
             stride=case.stride[0],
             act_fn=NUMPY_ML_ACTIVATIONS[case.activation],
@@ -29,7 +32,7 @@ def direct_numpy_ml_verdict(case: Case, cls: type, **constructor: Any) -> str:
         layer.forward(data.X, retain_derived=False)
         layer.parameters["W"] = data.W.copy()
         b = np.zeros(case.out_ch, data.X.dtype) if data.b is None else data.b
-        layer.parameters["b"] = b.reshape(1, 1, 1, -1).copy()
+        layer.parameters["b"] = b.reshape((1,) * (case.spatial + 1) + (-1,)).copy()
         layer.gradients = {k: np.zeros_like(v) for k, v in layer.parameters.items()}
         Y = layer.forward(data.X.copy())
         dX = layer.backward(data.dY.copy())

@@ -77,8 +77,7 @@ def test_the_reference_passes_the_default_grid_at_another_seed(layer: str) -> No
 def test_torch_s_own_module_passes_the_smoke_grid(layer: str) -> None:
     impl = load_implementation(TORCH_MODULES[layer], layer)
     verdicts = Counter(
-        run_case(impl, case).status
-        for case in layer_kind(layer).grid_cases("smoke", ("float64",))
+        run_case(impl, case).status for case in layer_kind(layer).grid_cases("smoke", ("float64",))
     )
     assert verdicts == Counter(passed=sum(verdicts.values())), verdicts
 

@@ -16,7 +16,9 @@ numpy-ml's own classes (module `numpy_ml...`) take one int stride and one int di
 numpy-ml's convention, 0 = none (torch's dilation - 1): cases with different rows and cols
 values are `unsupported` there.  The same adapter serves `--layer conv2d` (numpy-ml's
 `Conv2D`): W (kh, kw, in_ch, out_ch) is the contract's layout with one group, and `pad` is
-passed as the contract's padding, which each layer kind defines.
+passed as the contract's padding, which each layer kind defines.  A 1-D class takes
+`kernel_width` instead of `kernel_shape` (numpy-ml's `Conv1D`, for `--layer conv1d`): W (k,
+in_ch, out_ch), b (1, 1, out_ch), `pad` (left, right).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ import numpy as np
 
 from gradgate.harness.implementation import Implementation
 
-REQUIRED_PARAMETERS = ("out_ch", "kernel_shape", "pad", "stride", "act_fn")
+REQUIRED_PARAMETERS = ("out_ch", "pad", "stride", "act_fn")
+# The kernel size: a shape (numpy-ml's 2-D layers) or, for a 1-D layer, a width.
+KERNEL_PARAMETERS = ("kernel_shape", "kernel_width")
 NUMPY_ML_ACTIVATIONS = {
     "identity": None,
     "relu": "relu",
@@ -44,7 +48,8 @@ def is_layer_class(cls: type) -> bool:
     except (TypeError, ValueError):
         return False
     has_api = all(callable(getattr(cls, m, None)) for m in ("forward", "backward"))
-    return has_api and all(p in params for p in REQUIRED_PARAMETERS)
+    has_kernel = any(p in params for p in KERNEL_PARAMETERS)
+    return has_api and has_kernel and all(p in params for p in REQUIRED_PARAMETERS)
 
 
 class LayerClassAdapter:
@@ -58,11 +63,13 @@ class LayerClassAdapter:
         self.int_stride = self.numpy_ml or "dilation" not in self.params
 
     def supports(self, cfg: Any) -> bool | str:
+        nd = len(tuple(cfg.stride))
+        zeros = (0,) * nd
         missing = [
             name
             for name, value, default in (
-                ("dilation", tuple(cfg.dilation), (1, 1)),
-                ("output_padding", tuple(getattr(cfg, "output_padding", (0, 0))), (0, 0)),
+                ("dilation", tuple(cfg.dilation), (1,) * nd),
+                ("output_padding", tuple(getattr(cfg, "output_padding", zeros)), zeros),
                 ("groups", cfg.groups, 1),
             )
             if value != default and name not in self.params
@@ -71,18 +78,22 @@ class LayerClassAdapter:
             return f"{self.cls.__name__} has no {', '.join(missing)} parameter"
         for name in ("stride", "dilation") if self.numpy_ml else ("stride",):
             value = tuple(getattr(cfg, name))
-            if self.int_stride and value[0] != value[1]:
+            if self.int_stride and len(set(value)) > 1:
                 return f"{self.cls.__name__} takes one int {name}; this case has {value}"
         return True
 
     def _layer(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> Any:
+        kernel = W.shape[: X.ndim - 2]
         kwargs: dict[str, Any] = {
-            "out_ch": W.shape[3] * cfg.groups,
-            "kernel_shape": (W.shape[0], W.shape[1]),
+            "out_ch": W.shape[-1] * cfg.groups,
             "pad": tuple(cfg.padding),
             "stride": cfg.stride[0] if self.int_stride else tuple(cfg.stride),
             "act_fn": NUMPY_ML_ACTIVATIONS[cfg.activation],
         }
+        if "kernel_shape" in self.params:
+            kwargs["kernel_shape"] = tuple(kernel)
+        else:
+            kwargs["kernel_width"] = kernel[0]
         for name in ("dilation", "output_padding", "groups"):
             if name in self.params and hasattr(cfg, name):
                 value = getattr(cfg, name)
@@ -92,8 +103,8 @@ class LayerClassAdapter:
         layer = self.cls(**kwargs)
         layer.forward(X, retain_derived=False)  # lets the layer initialise its parameters
         layer.parameters["W"] = W.copy()
-        bias = np.zeros(W.shape[3] * cfg.groups, X.dtype) if b is None else b
-        layer.parameters["b"] = bias.reshape(1, 1, 1, -1).copy()
+        bias = np.zeros(W.shape[-1] * cfg.groups, X.dtype) if b is None else b
+        layer.parameters["b"] = bias.reshape((1,) * (X.ndim - 1) + (-1,)).copy()
         layer.gradients = {name: np.zeros_like(p) for name, p in layer.parameters.items()}
         return layer
 

@@ -58,7 +58,7 @@ def _layer(cfg: Any) -> Any:
             x,
             w,
             stride=tuple(cfg.stride),
-            padding=sym,
+            padding=(sym[0], sym[1]),
             dilation=tuple(cfg.dilation),
             output_padding=tuple(cfg.output_padding),
             groups=cfg.groups,

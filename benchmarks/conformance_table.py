@@ -18,16 +18,25 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from gradgate.cases.axes import kernel_fields, spatial_of_config
 from gradgate.reference_impl.activations import ACTIVATIONS
 
 Config = dict[str, Any]
 STATUSES = ("passed", "failed", "errored", "unsupported")
 
 
+def _kernel(c: Config) -> list[int]:
+    return [c[k] for k in kernel_fields(spatial_of_config(c))]
+
+
 def _padding_beyond_kernel(c: Config) -> bool:
     """Some side padded by more than the dilated kernel's reach, dilation * (k - 1)."""
-    reach = (c["dilation"][0] * (c["kh"] - 1), c["dilation"][1] * (c["kw"] - 1))
+    reach = [d * (k - 1) for d, k in zip(c["dilation"], _kernel(c))]
     return any(p > reach[i // 2] for i, p in enumerate(c["padding"]))
+
+
+def _asymmetric(c: Config) -> bool:
+    return any(p != q for p, q in zip(c["padding"][::2], c["padding"][1::2]))
 
 
 def _depthwise(c: Config) -> bool:
@@ -36,10 +45,7 @@ def _depthwise(c: Config) -> bool:
 
 FACTORS: tuple[tuple[str, Callable[[Config], bool]], ...] = (
     ("stride > 1", lambda c: max(c["stride"]) > 1),
-    (
-        "asymmetric padding",
-        lambda c: c["padding"][0] != c["padding"][1] or c["padding"][2] != c["padding"][3],
-    ),
+    ("asymmetric padding", _asymmetric),
     ("padding > dilation·(k-1)", _padding_beyond_kernel),
     ("dilation > 1", lambda c: max(c["dilation"]) > 1),
     ("output padding", lambda c: max(c["output_padding"]) > 0),

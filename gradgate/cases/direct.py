@@ -96,3 +96,16 @@ def torch_linear(
         X = F.pad(X, pads)
     conv = (F.conv1d, F.conv2d, F.conv3d)[nd - 1]
     return conv(X, W, b, stride=tuple(cfg.stride), dilation=tuple(cfg.dilation), groups=cfg.groups)
+
+
+# What a kind's description takes from this family (`from gradgate.cases.FAMILY import *`).
+__all__ = [
+    "dw_terms",
+    "reach_of_inputs",
+    "reach_of_taps",
+    "torch_linear",
+    "torch_w_axes",
+    "w_canonical",
+    "w_from_canonical",
+    "w_shape",
+]

@@ -94,3 +94,16 @@ def torch_linear(
         slice(cfg.padding[2 * i], z.shape[2 + i] - cfg.padding[2 * i + 1]) for i in range(nd)
     )
     return z[(slice(None), slice(None), *crop)]
+
+
+# What a kind's description takes from this family (`from gradgate.cases.FAMILY import *`).
+__all__ = [
+    "dw_terms",
+    "reach_of_inputs",
+    "reach_of_taps",
+    "torch_linear",
+    "torch_w_axes",
+    "w_canonical",
+    "w_from_canonical",
+    "w_shape",
+]

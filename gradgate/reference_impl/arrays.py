@@ -1,4 +1,5 @@
-"""The checks every reference applies to the arrays it is given, and its working precision.
+"""The checks every reference applies to the arrays it is given, its working precision, and the
+backward through the activation every reference shares.
 
 float64 and float32 arrays are computed in their own dtype. float16 and bfloat16 arrays (the
 latter from `ml_dtypes`) are computed in float32 and each result rounded once to the dtype,
@@ -7,9 +8,12 @@ as real kernels accumulate them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from gradgate.reference_impl.activations import activate, activation_grad
 
 FLOAT_DTYPES: tuple[str, ...] = ("float64", "float32", "float16", "bfloat16")
 HALF_WIDTH: tuple[str, ...] = ("float16", "bfloat16")
@@ -28,6 +32,41 @@ def check_arrays(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> None:
         )
     if b is not None and (not isinstance(b, np.ndarray) or b.dtype != X.dtype):
         raise ValueError(f"b must be a numpy array of dtype {X.dtype} or None")
+
+
+def check_bias(b: np.ndarray | None, out_ch: int) -> None:
+    if b is not None and b.shape != (out_ch,):
+        raise ValueError(f"b must have shape (out_ch,) = ({out_ch},), got {b.shape}")
+
+
+def check_dy(dY: object, expected: tuple[int, ...]) -> None:
+    if not isinstance(dY, np.ndarray) or dY.shape != expected:
+        shape = getattr(dY, "shape", type(dY).__name__)
+        raise ValueError(f"dY must have shape {expected} (the forward output), got {shape}")
+
+
+def backward_through_activation(
+    dY: np.ndarray,
+    X: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None,
+    cfg: Any,
+    linear_forward: Callable[..., np.ndarray],
+    linear_backward: Callable[..., Any],
+    output_shape: Callable[..., tuple[int, ...]],
+) -> Any:
+    """(dX, dW, db) of sum(dY * activation(Z)) for a layer with linear map Z = linear_forward:
+    the arrays checked, dY taken through the activation's derivative at Z (Z recomputed only
+    when the activation is not the identity), then the linear map's backward."""
+    check_arrays(X, W, b)
+    expected = output_shape(X.shape, W.shape, cfg)
+    check_bias(b, expected[-1])
+    check_dy(dY, expected)
+    dZ = dY.astype(X.dtype, copy=False)
+    if cfg.activation != "identity":
+        Z = linear_forward(X, W, b, cfg)
+        dZ = dZ * activation_grad(cfg.activation, Z, activate(cfg.activation, Z))
+    return linear_backward(dZ, X, W, cfg, with_bias=b is not None)
 
 
 def widened(arr: Any) -> Any:

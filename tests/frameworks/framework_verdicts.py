@@ -1,8 +1,8 @@
 """Per-case verdicts on the smoke grid for one framework: the gate's and a direct comparison's.
 
-Run in its own process (`python -m tests.frameworks.framework_verdicts NAME DTYPES LAYER
-[POSITIONS]`, DTYPES comma-separated, POSITIONS a comma-separated sample of the smoke grid's
-positions), so that a framework's native crash, or torch's float32 conv backward, never runs
+Run in its own process (`python -m tests.frameworks.framework_verdicts NAME DTYPES LAYERS
+[POSITIONS]`, DTYPES and LAYERS comma-separated, POSITIONS a comma-separated sample of the smoke
+grid's positions), so that a framework's native crash, or torch's float32 conv backward, never runs
 inside the test process; one process serves every dtype (the framework is imported once); prints
 one JSON object {dtype: {case id: [gate verdict, direct verdict, failing families]}}.
 
@@ -134,9 +134,21 @@ def verdicts_in_a_subprocess(
 
 
 def main(argv: list[str]) -> None:
+    """One layer: {dtype: verdicts}; several (LAYER comma-separated): {"layer/dtype": verdicts}."""
     name, dtypes, layer = argv[:3]
     positions = tuple(int(p) for p in argv[3].split(",")) if len(argv) > 3 else None
-    print(json.dumps({d: verdicts(name, d, layer, positions) for d in dtypes.split(",")}))
+    if "," not in layer:
+        print(json.dumps({d: verdicts(name, d, layer, positions) for d in dtypes.split(",")}))
+        return
+    print(
+        json.dumps(
+            {
+                f"{kind}/{d}": verdicts(name, d, kind, positions)
+                for kind in layer.split(",")
+                for d in dtypes.split(",")
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

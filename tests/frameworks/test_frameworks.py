@@ -98,6 +98,28 @@ def test_gate_verdicts_agree_with_a_direct_comparison_with_torch(name: str) -> N
         assert {v[0] for v in by_dtype["float32"].values()} == {"passed", "failed"}
 
 
+OTHER_KINDS = ("conv2d", "conv1d", "deconv1d", "conv3d", "deconv3d")
+# A sample of each kind's smoke grid: an edge case and two pairwise rows (jax and tinygrad
+# compile each shape: the first and a pairwise row).
+KIND_SAMPLE: dict[str, tuple[int, ...]] = {"tinygrad": (0, 8), "jax": (0, 8)}
+
+
+@pytest.mark.parametrize("name", list(FRAMEWORKS))
+def test_every_kind_a_framework_offers_agrees_with_a_direct_comparison(name: str) -> None:
+    """Every kind beyond Deconv2D that the framework offers, in float64 and float32: the gate's
+    verdict is the direct comparison's on a sample of each smoke grid (the whole grids are the
+    conformance runs, docs/conformance.md); a kind it does not offer is refused by name."""
+    skip_unless_usable(name)
+    offered = [k for k in OTHER_KINDS if name in ADAPTERS.get(k, {})]
+    assert offered == list(OTHER_KINDS), f"{name} offers {offered}"
+    by_kind = verdicts_in_a_subprocess(
+        name, ("float64", "float32"), ",".join(offered), KIND_SAMPLE.get(name, (0, 6, 7, 9))
+    )
+    for key, verdicts in by_kind.items():
+        disagree = {case: v for case, v in verdicts.items() if v[0] != v[1]}
+        assert not disagree, (key, disagree)
+
+
 def test_framework_list_and_exclusive_options(tmp_path: Path) -> None:
     out = gradgate("run", "--framework", "list")
     assert out.returncode == 0, out.stderr

@@ -214,10 +214,20 @@ def test_gradgate_run_layer_conv2d_end_to_end(tmp_path: Path) -> None:
     assert mixed.returncode == 2 and "is a deconv2d report" in mixed.stderr
 
 
-def test_frameworks_without_the_layer_say_which_have_it() -> None:
-    out = gradgate("run", "--framework", "jax", "--layer", "conv2d")
-    assert out.returncode == 2
-    assert "--framework jax has no conv2d adapter; for --layer conv2d: torch" in out.stderr
+def test_frameworks_without_the_layer_say_which_have_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every built-in framework offers every kind; one that lacks a kind (a package's, say) is
+    refused by name, with the frameworks that have it."""
+    from gradgate.harness import frameworks
+
+    assert all(set(frameworks.ADAPTERS[kind]) == set(frameworks.BUILT_IN) for kind in LAYER_KINDS)
+    without_jax = {k: v for k, v in frameworks.ADAPTERS["conv1d"].items() if k != "jax"}
+    monkeypatch.setitem(frameworks.ADAPTERS, "conv1d", without_jax)
+    with pytest.raises(frameworks.FrameworkError) as err:
+        frameworks.framework_module("jax", "conv1d")
+    assert (
+        f"--framework jax has no conv1d adapter; for --layer conv1d: {', '.join(without_jax)}"
+        in str(err.value)
+    )
 
 
 def test_fuzz_takes_the_layer() -> None:

@@ -15,18 +15,13 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gradgate.cases.direct import (
-    dw_terms,
-    reach_of_inputs,
-    reach_of_taps,
-    torch_linear,
-    torch_w_axes,
-    w_canonical,
-    w_from_canonical,
-    w_shape,
+from gradgate.cases.direct import *  # noqa: F403  (the family's functions)
+from gradgate.cases.direct import torch_w_axes
+from gradgate.reference_impl.conv2d.config import (
+    Conv2DConfig,
+    conv2d_output_shape,
+    make_conv2d_config,
 )
-from gradgate.reference_impl.conv2d.config import Conv2DConfig, make_conv2d_config
-from gradgate.reference_impl.conv2d.config import conv2d_output_shape as output_shape
 from gradgate.reference_impl.conv2d.maths import linear_backward as linear_backward
 from gradgate.reference_impl.conv2d.maths import linear_forward as linear_forward
 
@@ -39,7 +34,8 @@ TITLE = "Conv2D (2-D convolution)"
 ID_PREFIX = "conv2d-"
 OUTPUT_PADDING = False
 REFERENCE = "reference_impl.conv2d"
-TORCH_W_AXES = torch_w_axes(SPATIAL)  # (kh, kw, in // g, out) -> torch's (out, in // g, kh, kw)
+TORCH_W_AXES = torch_w_axes(SPATIAL)
+output_shape = conv2d_output_shape  # (kh, kw, in // g, out) -> torch's (out, in // g, kh, kw)
 
 
 def config(case: Case) -> Conv2DConfig:
@@ -67,17 +63,3 @@ def fuzz_cases(dtypes: tuple[str, ...]) -> Any:
     from gradgate.cases.conv2d.fuzz import valid_cases
 
     return valid_cases(dtypes=dtypes)
-
-
-__all__ = [
-    "dw_terms",
-    "linear_backward",
-    "linear_forward",
-    "output_shape",
-    "reach_of_inputs",
-    "reach_of_taps",
-    "torch_linear",
-    "w_canonical",
-    "w_from_canonical",
-    "w_shape",
-]

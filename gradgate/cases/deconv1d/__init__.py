@@ -13,19 +13,11 @@ from __future__ import annotations
 
 from gradgate.cases.axis_fuzz import fuzz_cases_of
 from gradgate.cases.axis_grids import grid_cases_of
-from gradgate.cases.transposed import (
-    dw_terms,
-    reach_of_inputs,
-    reach_of_taps,
-    torch_linear,
-    torch_w_axes,
-    w_canonical,
-    w_from_canonical,
-    w_shape,
-)
-from gradgate.cases.transposed import nd_config as config
-from gradgate.reference_impl.nd.config import deconv_output_shape as output_shape
-from gradgate.reference_impl.nd.transposed import linear_backward, linear_forward
+from gradgate.cases.transposed import *  # noqa: F403  (the family's functions)
+from gradgate.cases.transposed import nd_config, torch_w_axes
+from gradgate.reference_impl.nd.config import deconv_output_shape
+from gradgate.reference_impl.nd.transposed import linear_backward as linear_backward
+from gradgate.reference_impl.nd.transposed import linear_forward as linear_forward
 
 NAME = "deconv1d"
 SPATIAL = 1
@@ -34,19 +26,7 @@ ID_PREFIX = "deconv1d-"
 OUTPUT_PADDING = True
 REFERENCE = "reference_impl.deconv1d"
 TORCH_W_AXES = torch_w_axes(SPATIAL)
+config = nd_config
+output_shape = deconv_output_shape
 grid_cases = grid_cases_of(NAME)
 fuzz_cases = fuzz_cases_of(NAME)
-
-__all__ = [
-    "config",
-    "dw_terms",
-    "linear_backward",
-    "linear_forward",
-    "output_shape",
-    "reach_of_inputs",
-    "reach_of_taps",
-    "torch_linear",
-    "w_canonical",
-    "w_from_canonical",
-    "w_shape",
-]

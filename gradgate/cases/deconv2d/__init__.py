@@ -12,16 +12,8 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gradgate.cases.transposed import (
-    dw_terms,
-    reach_of_inputs,
-    reach_of_taps,
-    torch_linear,
-    torch_w_axes,
-    w_canonical,
-    w_from_canonical,
-    w_shape,
-)
+from gradgate.cases.transposed import *  # noqa: F403  (the family's functions)
+from gradgate.cases.transposed import torch_w_axes
 from gradgate.reference_impl.deconv2d.config import DeconvConfig, make_config
 from gradgate.reference_impl.deconv2d.config import output_shape as output_shape
 from gradgate.reference_impl.deconv2d.maths import linear_backward as linear_backward
@@ -65,17 +57,3 @@ def fuzz_cases(dtypes: tuple[str, ...]) -> Any:
     from gradgate.cases.deconv2d.fuzz import valid_cases
 
     return valid_cases(dtypes=dtypes)
-
-
-__all__ = [
-    "dw_terms",
-    "linear_backward",
-    "linear_forward",
-    "output_shape",
-    "reach_of_inputs",
-    "reach_of_taps",
-    "torch_linear",
-    "w_canonical",
-    "w_from_canonical",
-    "w_shape",
-]

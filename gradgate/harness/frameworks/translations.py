@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from gradgate.cases.axes import channels_first, channels_last
+
 
 def fresh(a: np.ndarray) -> np.ndarray:
     """A C-contiguous copy with canonical strides: np.ascontiguousarray keeps the negative
@@ -17,23 +19,40 @@ def fresh(a: np.ndarray) -> np.ndarray:
 
 
 def nchw(a: np.ndarray) -> np.ndarray:
-    """(n, h, w, c) -> (n, c, h, w), a C-contiguous copy (canonical strides)."""
-    return np.array(a.transpose(0, 3, 1, 2), order="C")
+    """(n, h, w, c) -> (n, c, h, w), a C-contiguous copy (canonical strides); channels first
+    likewise for any number of spatial axes."""
+    return np.array(a.transpose(channels_first(a.ndim)), order="C")
 
 
 def nhwc(a: np.ndarray) -> np.ndarray:
-    """(n, c, h, w) -> (n, h, w, c), a C-contiguous copy."""
-    return np.array(a.transpose(0, 2, 3, 1), order="C")
+    """(n, c, h, w) -> (n, h, w, c), a C-contiguous copy (any number of spatial axes)."""
+    return np.array(a.transpose(channels_last(a.ndim)), order="C")
 
 
 def weight_in_out(W: np.ndarray) -> np.ndarray:
-    """(kh, kw, in, out / groups) -> (in, out / groups, kh, kw): PyTorch's, Paddle's, tinygrad's."""
-    return np.array(W.transpose(2, 3, 0, 1), order="C")
+    """(kh, kw, in, out / groups) -> (in, out / groups, kh, kw): PyTorch's, Paddle's, tinygrad's
+    (a transposed convolution's weight, any number of spatial axes)."""
+    nd = W.ndim - 2
+    return np.array(W.transpose(nd, nd + 1, *range(nd)), order="C")
 
 
 def weight_from_in_out(dW: np.ndarray) -> np.ndarray:
     """(in, out / groups, kh, kw) -> (kh, kw, in, out / groups)."""
-    return np.array(dW.transpose(2, 3, 0, 1), order="C")
+    nd = dW.ndim - 2
+    return np.array(dW.transpose(*range(2, nd + 2), 0, 1), order="C")
+
+
+def weight_out_in(W: np.ndarray) -> np.ndarray:
+    """An ordinary convolution's (*kernel, in / groups, out) -> (out, in / groups, *kernel):
+    PyTorch's, Paddle's, tinygrad's, MLX's (after its own transpose)."""
+    nd = W.ndim - 2
+    return np.array(W.transpose(nd + 1, nd, *range(nd)), order="C")
+
+
+def weight_from_out_in(dW: np.ndarray) -> np.ndarray:
+    """(out, in / groups, *kernel) -> (*kernel, in / groups, out)."""
+    nd = dW.ndim - 2
+    return np.array(dW.transpose(*range(2, nd + 2), 1, 0), order="C")
 
 
 def symmetric_part(padding: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -56,16 +75,19 @@ def crop(z: Any, rest: tuple[int, ...], *, h_axis: int) -> Any:
     return z[tuple(index)]
 
 
-def input_padding(cfg: Any, kh: int, kw: int) -> tuple[tuple[int, int], tuple[int, int]]:
+def input_padding(cfg: Any, *kernel: int) -> tuple[tuple[int, int], ...]:
     """The padding of the stride-dilated input that makes a convolution the transposed one.
 
     Per axis (dilation * (k - 1) - before, dilation * (k - 1) - after + output_padding); negative
-    where the contract's padding exceeds dilation * (k - 1) (a crop of the input).
+    where the contract's padding exceeds dilation * (k - 1) (a crop of the input).  `kernel` is
+    the kernel's size on each axis (kh, kw in 2-D).
     """
-    top, bottom, left, right = cfg.padding
-    (dh, dw), (oph, opw) = cfg.dilation, cfg.output_padding
-    eh, ew = dh * (kh - 1), dw * (kw - 1)
-    return ((eh - top, eh - bottom + oph), (ew - left, ew - right + opw))
+    out = []
+    for i, k in enumerate(kernel):
+        extra = cfg.dilation[i] * (k - 1)
+        before, after = cfg.padding[2 * i], cfg.padding[2 * i + 1]
+        out.append((extra - before, extra - after + cfg.output_padding[i]))
+    return tuple(out)
 
 
 def as_float32_if_bf16(a: np.ndarray) -> np.ndarray:

@@ -21,10 +21,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradgate.reference_impl.activations import activate, activation_grad
-from gradgate.reference_impl.arrays import check_arrays, in_working_precision
+from gradgate.reference_impl.activations import activate
+from gradgate.reference_impl.arrays import (
+    backward_through_activation,
+    check_arrays,
+    check_bias,
+    in_working_precision,
+)
 from gradgate.reference_impl.conv2d.config import Conv2DConfigLike, conv2d_output_shape
-from gradgate.reference_impl.nd.direct import check_bias, check_dy, convolve, convolve_backward
+from gradgate.reference_impl.nd.direct import convolve, convolve_backward
 
 
 def linear_forward(
@@ -57,15 +62,6 @@ def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Conv2DConfigLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Gradients (dX, dW, db) of sum(dY * Y) with respect to X, W and b; db is None without b."""
-    check_arrays(X, W, b)
-    expected = conv2d_output_shape(X.shape, W.shape, cfg)
-    check_bias(b, expected[3])
-    check_dy(dY, expected)
-    if cfg.activation == "identity":  # Z is not needed: skip recomputing the forward
-        dZ = dY.astype(X.dtype, copy=False)
-    else:
-        Z = linear_forward(X, W, b, cfg)
-        dZ = dY.astype(X.dtype, copy=False) * activation_grad(
-            cfg.activation, Z, activate(cfg.activation, Z)
-        )
-    return linear_backward(dZ, X, W, cfg, with_bias=b is not None)
+    return backward_through_activation(
+        dY, X, W, b, cfg, linear_forward, linear_backward, conv2d_output_shape
+    )

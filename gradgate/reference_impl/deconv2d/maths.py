@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradgate.reference_impl.activations import activate, activation_grad
-from gradgate.reference_impl.arrays import check_arrays, in_working_precision
+from gradgate.reference_impl.activations import activate
+from gradgate.reference_impl.arrays import (
+    backward_through_activation,
+    check_arrays,
+    check_bias,
+    in_working_precision,
+)
 from gradgate.reference_impl.deconv2d.config import DeconvConfig, output_shape
-from gradgate.reference_impl.nd.direct import check_bias
 from gradgate.reference_impl.nd.transposed import transpose_convolve, transpose_convolve_backward
 
 
@@ -51,13 +55,6 @@ def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Gradients (dX, dW, db) of sum(dY * Y) with respect to X, W and b; db is None without b."""
-    check_arrays(X, W, b)
-    expected = output_shape(X.shape, W.shape, cfg)
-    if dY.shape != expected:
-        raise ValueError(f"dY must have shape {expected} (the forward output), got {dY.shape}")
-    if cfg.activation == "identity":  # Z is not needed: skip recomputing the forward
-        dZ = dY.astype(X.dtype, copy=False)
-    else:
-        Z = linear_forward(X, W, b, cfg)
-        dZ = dY * activation_grad(cfg.activation, Z, activate(cfg.activation, Z))
-    return linear_backward(dZ, X, W, cfg, with_bias=b is not None)
+    return backward_through_activation(
+        dY, X, W, b, cfg, linear_forward, linear_backward, output_shape
+    )

@@ -20,8 +20,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from gradgate.reference_impl.activations import activate, activation_grad
-from gradgate.reference_impl.arrays import check_arrays, in_working_precision
+from gradgate.reference_impl.activations import activate
+from gradgate.reference_impl.arrays import (
+    backward_through_activation,
+    check_arrays,
+    check_bias,
+    in_working_precision,
+)
 from gradgate.reference_impl.nd.config import ConvNdConfig, Geometry, conv_output_shape
 
 
@@ -124,17 +129,6 @@ def convolve_backward(
     return np.ascontiguousarray(dX), dW.reshape(W.shape), db
 
 
-def check_bias(b: np.ndarray | None, out_ch: int) -> None:
-    if b is not None and b.shape != (out_ch,):
-        raise ValueError(f"b must have shape (out_ch,) = ({out_ch},), got {b.shape}")
-
-
-def check_dy(dY: object, expected: tuple[int, ...]) -> None:
-    if not isinstance(dY, np.ndarray) or dY.shape != expected:
-        shape = getattr(dY, "shape", type(dY).__name__)
-        raise ValueError(f"dY must have shape {expected} (the forward output), got {shape}")
-
-
 def linear_forward(
     X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: ConvNdConfig
 ) -> np.ndarray:
@@ -163,12 +157,6 @@ def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: ConvNdConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Gradients (dX, dW, db) of sum(dY * Y) with respect to X, W and b; db is None without b."""
-    check_arrays(X, W, b)
-    expected = conv_output_shape(X.shape, W.shape, cfg)
-    check_bias(b, expected[-1])
-    check_dy(dY, expected)
-    dZ = dY.astype(X.dtype, copy=False)
-    if cfg.activation != "identity":  # Z is only needed through the activation
-        Z = linear_forward(X, W, b, cfg)
-        dZ = dZ * activation_grad(cfg.activation, Z, activate(cfg.activation, Z))
-    return convolve_backward(dZ, X, W, cfg, with_bias=b is not None)
+    return backward_through_activation(
+        dY, X, W, b, cfg, linear_forward, convolve_backward, conv_output_shape
+    )

@@ -18,15 +18,19 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from gradgate.reference_impl.activations import activate, activation_grad
-from gradgate.reference_impl.arrays import check_arrays, in_working_precision
+from gradgate.reference_impl.activations import activate
+from gradgate.reference_impl.arrays import (
+    backward_through_activation,
+    check_arrays,
+    check_bias,
+    in_working_precision,
+)
 from gradgate.reference_impl.nd.config import (
     DeconvNdConfig,
     TransposedGeometry,
     deconv_output_shape,
     full_sizes,
 )
-from gradgate.reference_impl.nd.direct import check_bias, check_dy
 
 
 def _grouped_weights(W: np.ndarray, groups: int) -> np.ndarray:
@@ -144,12 +148,6 @@ def backward(
     dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: DeconvNdConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Gradients (dX, dW, db) of sum(dY * Y) with respect to X, W and b; db is None without b."""
-    check_arrays(X, W, b)
-    expected = deconv_output_shape(X.shape, W.shape, cfg)
-    check_bias(b, expected[-1])
-    check_dy(dY, expected)
-    dZ = dY.astype(X.dtype, copy=False)
-    if cfg.activation != "identity":
-        Z = linear_forward(X, W, b, cfg)
-        dZ = dZ * activation_grad(cfg.activation, Z, activate(cfg.activation, Z))
-    return transpose_convolve_backward(dZ, X, W, cfg, with_bias=b is not None)
+    return backward_through_activation(
+        dY, X, W, b, cfg, linear_forward, transpose_convolve_backward, deconv_output_shape
+    )

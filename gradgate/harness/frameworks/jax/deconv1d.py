@@ -1,0 +1,8 @@
+"""`--framework jax --layer deconv1d`: JAX's `lax.conv_transpose` (1-D), backward by `jax.vjp`
+(`gradgate.harness.frameworks.jax.ops`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.jax.ops import TRANSPOSED
+
+forward, backward, supports = TRANSPOSED.forward, TRANSPOSED.backward, TRANSPOSED.supports

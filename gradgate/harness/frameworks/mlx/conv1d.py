@@ -1,0 +1,8 @@
+"""`--framework mlx --layer conv1d`: MLX's `mlx.core.conv1d`, backward by `mlx.core.vjp`
+(`gradgate.harness.frameworks.mlx.ops`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.mlx.ops import DIRECT
+
+forward, backward, supports = DIRECT.forward, DIRECT.backward, DIRECT.supports

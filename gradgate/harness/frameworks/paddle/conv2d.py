@@ -1,0 +1,8 @@
+"""`--framework paddle --layer conv2d`: `paddle.nn.functional.conv2d`, backward by
+`paddle.grad` (`gradgate.harness.frameworks.paddle.ops`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.paddle.ops import DIRECT
+
+forward, backward, supports = DIRECT.forward, DIRECT.backward, DIRECT.supports

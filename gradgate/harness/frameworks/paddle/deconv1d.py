@@ -1,0 +1,8 @@
+"""`--framework paddle --layer deconv1d`: `paddle.nn.functional.conv1d_transpose`, backward by
+`paddle.grad` (`gradgate.harness.frameworks.paddle.ops`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.paddle.ops import TRANSPOSED
+
+forward, backward, supports = TRANSPOSED.forward, TRANSPOSED.backward, TRANSPOSED.supports

@@ -1,0 +1,8 @@
+"""`--framework tensorflow --layer conv1d`: `tf.nn.conv1d`, backward by `tf.GradientTape`
+(`gradgate.harness.frameworks.tensorflow.ops`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.tensorflow.ops import DIRECT
+
+forward, backward, supports = DIRECT.forward, DIRECT.backward, DIRECT.supports

@@ -1,0 +1,8 @@
+"""`--framework tensorflow --layer deconv1d`: `tf.nn.conv1d_transpose`, backward by
+`tf.GradientTape` (`gradgate.harness.frameworks.tensorflow.ops`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.tensorflow.ops import TRANSPOSED
+
+forward, backward, supports = TRANSPOSED.forward, TRANSPOSED.backward, TRANSPOSED.supports

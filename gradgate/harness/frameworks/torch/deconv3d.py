@@ -1,0 +1,8 @@
+"""`--framework torch --layer deconv3d`: PyTorch's `torch.nn.functional.conv_transpose3d`, backward
+by autograd (`gradgate.harness.frameworks.torch.ops`)."""
+
+from __future__ import annotations
+
+from gradgate.harness.frameworks.torch.ops import TRANSPOSED
+
+forward, backward, supports = TRANSPOSED.forward, TRANSPOSED.backward, TRANSPOSED.supports

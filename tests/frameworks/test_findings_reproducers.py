@@ -24,6 +24,7 @@ REPRODUCERS = [
     ("tensorflow_leaky_relu_float64", "tensorflow.md", "tensorflow"),
     ("tensorflow_low_precision_sums", "tensorflow.md", "tensorflow"),
     ("tensorflow_explicit_padding_low_precision", "tensorflow.md", "tensorflow"),
+    ("tensorflow_float64_conv_gradients", "tensorflow.md", "tensorflow"),
     ("tinygrad_repeat_gradient", "tinygrad.md", "tinygrad"),
     ("tinygrad_tanh_precision", "tinygrad.md", "tinygrad"),
     ("tinygrad_bf16_products", "tinygrad.md", "tinygrad"),

@@ -9,7 +9,7 @@ cropped from its output, an ordinary one's added to its input as zeros (`mx.pad`
 the same map.  Activations are mlx.nn's.  float64 arrays are made with an explicit dtype
 (`mx.array` of a float64 numpy array gives float32); MLX then refuses some float64
 convolutions, which are `errored`, since `supports(cfg)` does not see the dtype (see
-docs/findings/mlx.md).
+docs/findings/mlx.md).  Its 3-D ops refuse groups > 1 (as their docstrings say): `unsupported`.
 """
 
 from __future__ import annotations
@@ -110,6 +110,12 @@ class Kind:
         self.op, self.to_mlx, self.from_mlx = op, to_mlx, from_mlx
 
     def supports(self, cfg: Any) -> bool | str:
+        if len(tuple(cfg.stride)) == 3 and cfg.groups != 1:
+            # Its docstrings' "Only the default groups=1 is currently supported" holds in 3-D.
+            return (
+                "MLX's 3-D convolutions take groups = 1 only (its docstring, and its error: "
+                "'Can only handle groups != 1 in 1D or 2D convolutions')"
+            )
         return unsupported_dtype(cfg, self.forward, self.backward, "mlx") or True
 
     def _layer(self, cfg: Any) -> Any:

@@ -47,14 +47,21 @@ def direct_verdict(module: Any, case: Case) -> str:
     mag = magnitudes(case, data)
     bounds = all_bounds(case, data, mag, case.precision)
     bounds64 = all_bounds(case, data, mag, UNIT_ROUNDOFF["float64"])
+    # The gate's order: a forward that raises is errored, one of the wrong shape or dtype fails
+    # the contract; then a backward that raises is errored, whatever the forward's values.
     try:
         Y = module.forward(*args, case.cfg)
-        if not _within(Y, expected["Y"], bounds["Y"] + bounds64["Y"], case.dtype):
-            return "failed"
+    except Exception:
+        return "errored"
+    if not isinstance(Y, np.ndarray) or Y.shape != expected["Y"].shape or Y.dtype != case.dtype:
+        return "failed"
+    try:
         first = module.backward(data.dY.copy(), *args, case.cfg)
         second = module.backward(data.dY.copy(), *args, case.cfg)
     except Exception:
         return "errored"
+    if not _within(Y, expected["Y"], bounds["Y"] + bounds64["Y"], case.dtype):
+        return "failed"
     names = ("dX", "dW", "db")
     got = {"Y": Y, **dict(zip(names, first))}
     again = dict(zip(names, second))

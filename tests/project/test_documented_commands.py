@@ -72,6 +72,8 @@ EXIT_STATUS = {  # commands documented to fail, with why
     "python3 docs/findings/torch_conv2d_float64_repro.py": 1,
     # a findings sweep: exits 1 while MLX's defects show (docs/findings/mlx.md)
     "python3 docs/findings/repro/mlx_conv_transpose2d_sweep.py": 1,
+    # exits 1 while TensorFlow's float64 gradients refuse (docs/findings/tensorflow.md)
+    "python3 docs/findings/repro/tensorflow_float64_conv_gradients.py": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D": 1,
     # docs/precision.md's worked example: a TF32 forward the precision check catches

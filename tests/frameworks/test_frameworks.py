@@ -99,9 +99,9 @@ def test_gate_verdicts_agree_with_a_direct_comparison_with_torch(name: str) -> N
 
 
 OTHER_KINDS = ("conv2d", "conv1d", "deconv1d", "conv3d", "deconv3d")
-# A sample of each kind's smoke grid: an edge case and two pairwise rows (jax and tinygrad
+# A sample of each kind's smoke grid: edge cases and pairwise rows (jax and tinygrad
 # compile each shape: the first and a pairwise row).
-KIND_SAMPLE: dict[str, tuple[int, ...]] = {"tinygrad": (0, 8), "jax": (0, 8)}
+KIND_SAMPLE: dict[str, tuple[int, ...]] = {"tinygrad": (0,), "jax": (0, 8)}
 
 
 @pytest.mark.parametrize("name", list(FRAMEWORKS))

@@ -23,6 +23,9 @@ from gradgate.harness.result import CaseResult
 from tests.kinds.axis_bugs import BUGS, KINDS
 from tests.oracles.verdicts import caught, first_caught
 
+# Four kinds' grids and banks: about a minute on two workers, outside the fast loop (the seam of
+# every kind stays in it: tests/kinds/test_layer_kinds.py).
+pytestmark = pytest.mark.slow
 ALL_ORACLES = ("torch", "fd", "adjoint")
 TORCH_MODULES = {
     "conv1d": "torch.nn:Conv1d",

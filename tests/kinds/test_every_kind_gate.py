@@ -10,8 +10,10 @@ forward bugs with a consistent backward fail torch on Y.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,7 @@ from gradgate.cases.kinds import layer_kind
 from gradgate.harness.engine import run_case
 from gradgate.harness.loading import load_implementation
 from gradgate.harness.result import CaseResult
+from tests.commands import gradgate
 from tests.kinds.axis_bugs import BUGS, KINDS
 from tests.oracles.verdicts import caught, first_caught
 
@@ -123,3 +126,71 @@ def test_forward_bugs_with_a_consistent_backward_fail_torch_on_Y(key: str) -> No
 def test_size_bugs_hide_from_every_small_case(key: str) -> None:
     small = [c for c in _tiers(BUGS[key].layer)["small"] if c.dtype == "float64"]
     assert _first_failure(key, small, ALL_ORACLES) is None
+
+
+def test_a_3d_kind_through_the_cli_reports_baselines_and_diagnosis(tmp_path: Path) -> None:
+    """`gradgate run --layer deconv3d` end to end: a bug's run is diagnosed to its factor with a
+    deconv3d minimal case; the reference's run is a baseline the bug regresses against."""
+    bug = "tests.kinds.axis_bugs:deconv3d__dW_ignores_dilation"
+    ref_dir, bug_dir = tmp_path / "ref", tmp_path / "bug"
+    ref = gradgate(
+        "run", "--layer", "deconv3d", "--grid", "smoke", "-n", "1", "--report-dir", str(ref_dir)
+    )
+    assert ref.returncode == 0, ref.stdout[-2000:] + ref.stderr[-2000:]
+    out = gradgate(
+        "run",
+        "--layer",
+        "deconv3d",
+        "--impl",
+        bug,
+        "--grid",
+        "smoke",
+        "-n",
+        "1",
+        "--baseline",
+        str(ref_dir / "report.json"),
+        "--report-dir",
+        str(bug_dir),
+    )
+    assert out.returncode == 1, out.stdout[-2000:] + out.stderr[-2000:]
+    report = json.loads((bug_dir / "report.json").read_text())
+    assert report["layer"] == "deconv3d" and report["regressions"]
+    assert all(i.startswith("deconv3d-") for i in report["regressions"])
+    case = next(c for c in report["cases"] if c["status"] == "failed")
+    assert {"in_d", "in_h", "in_w", "kd", "kh", "kw"} <= set(case["config"])
+    diagnosis = report["diagnosis"]
+    assert any("dilat" in e["text"] for e in diagnosis["explanations"]), diagnosis
+    assert any(m["id"].startswith("deconv3d-") for m in diagnosis["minimal_cases"]), diagnosis
+
+
+def test_the_pytest_plugin_gates_a_1d_kind(tmp_path: Path) -> None:
+    """`--gradgate-layer conv1d` in a user's own pytest session: the kind's smoke grid, one test
+    per case, ids with the kind's prefix."""
+    import subprocess
+    import sys
+
+    test_file = tmp_path / "test_gate.py"
+    test_file.write_text("from gradgate.harness.gate_suite import test_case  # noqa: F401\n")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(test_file),
+            "-q",
+            "--gradgate-layer",
+            "conv1d",
+            "--gradgate-grid",
+            "smoke",
+            "--gradgate-report-dir",
+            str(tmp_path / "r"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "28 passed" in out.stdout
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["layer"] == "conv1d" and report["summary"]["passed"] == 28

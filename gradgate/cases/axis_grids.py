@@ -37,6 +37,42 @@ class AxisLevels:
     output_padding: tuple[int, ...] = (0, 1, 2)  # read by transposed kinds only
 
 
+# The per-axis levels of the pairwise covering, one set per number of axes, shared by the
+# ordinary and the transposed kind (an ordinary one ignores `output_padding`).
+AXES_1D: tuple[AxisLevels, ...] = (
+    AxisLevels(
+        pad=((0, 0), (1, 1), (0, 2), (2, 1), (3, 3)),
+        stride=(1, 2, 3),
+        dilation=(1, 2, 3),
+        k=(1, 2, 3, 5),
+        size=(1, 3, 6),
+    ),
+)
+AXES_3D: tuple[AxisLevels, ...] = (
+    AxisLevels(
+        pad=((0, 0), (1, 1), (0, 2), (2, 1)),
+        stride=(1, 2, 3),
+        dilation=(1, 2),
+        k=(1, 2, 3),
+        size=(1, 2, 4),
+    ),
+    AxisLevels(
+        pad=((0, 0), (1, 1), (2, 0), (1, 2)),
+        stride=(1, 2),
+        dilation=(1, 2, 3),
+        k=(1, 3),
+        size=(1, 3),
+    ),
+    AxisLevels(
+        pad=((0, 0), (1, 1), (0, 2), (3, 3)),
+        stride=(1, 2),
+        dilation=(1, 2),
+        k=(1, 2, 4),
+        size=(1, 2, 5),
+        output_padding=(0, 1),
+    ),
+)
+
 CHANNEL_FACTORS: Factors = (
     ("out_ch", (1, 2, 4, 6)),
     ("in_ch", (1, 2, 3, 4)),

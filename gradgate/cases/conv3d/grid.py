@@ -1,38 +1,16 @@
-"""Conv3D's grids (`gradgate.cases.axis_grids` builds the tiers): per-axis levels, named edge
-cases, and the layers of volume and video networks (C3D, I3D / R(2+1)D, X3D, 3-D U-Net, V-Net)
-with channel counts and sizes moved just past 4, 8 and 16 (`gradgate.cases.blocks.just_past`),
-kept small enough that a case gates in about a second.  Ids are written out, so they stay
-stable."""
+"""Conv3D's grids (`gradgate.cases.axis_grids` builds the tiers, from its per-axis levels for this
+number of axes): named edge cases, and the layers of volume and video networks (C3D, I3D /
+R(2+1)D, X3D, 3-D U-Net, V-Net) with channel counts and sizes moved just past 4, 8 and 16
+(`gradgate.cases.blocks.just_past`), kept small enough that a case gates in about a second. Ids
+are written out, so they stay stable."""
 
 from __future__ import annotations
 
-from gradgate.cases.axis_grids import AxisGrid, AxisLevels
+from gradgate.cases.axis_grids import AXES_3D, AxisGrid
 
 GRID = AxisGrid(
     layer="conv3d",
-    axes=(
-        AxisLevels(
-            pad=((0, 0), (1, 1), (0, 2), (2, 1)),
-            stride=(1, 2, 3),
-            dilation=(1, 2),
-            k=(1, 2, 3),
-            size=(1, 2, 4),
-        ),
-        AxisLevels(
-            pad=((0, 0), (1, 1), (2, 0), (1, 2)),
-            stride=(1, 2),
-            dilation=(1, 2, 3),
-            k=(1, 3),
-            size=(1, 3),
-        ),
-        AxisLevels(
-            pad=((0, 0), (1, 1), (0, 2), (3, 3)),
-            stride=(1, 2),
-            dilation=(1, 2),
-            k=(1, 2, 4),
-            size=(1, 2, 5),
-        ),
-    ),
+    axes=AXES_3D,
     core_size=(7, 7, 8),
     core_kernel=(3, 2, 2),
     exhaustive_size=(5, 5, 6),

@@ -1,24 +1,16 @@
-"""Deconv1D's grids (`gradgate.cases.axis_grids` builds the tiers): per-axis levels, named edge
-cases, and the transposed 1-D layers of vocoders and source separators (HiFi-GAN, MelGAN,
-WaveGAN, Conv-TasNet, Demucs) with channel counts and lengths moved just past 4, 8 and 16
-(`gradgate.cases.blocks.just_past`).  Ids are written out, so they stay stable."""
+"""Deconv1D's grids (`gradgate.cases.axis_grids` builds the tiers, from its per-axis levels for
+this number of axes): named edge cases, and the transposed 1-D layers of vocoders and source
+separators (HiFi-GAN, MelGAN, WaveGAN, Conv-TasNet, Demucs) with channel counts and lengths
+moved just past 4, 8 and 16 (`gradgate.cases.blocks.just_past`). Ids are written out, so they
+stay stable."""
 
 from __future__ import annotations
 
-from gradgate.cases.axis_grids import AxisGrid, AxisLevels
+from gradgate.cases.axis_grids import AXES_1D, AxisGrid
 
 GRID = AxisGrid(
     layer="deconv1d",
-    axes=(
-        AxisLevels(
-            pad=((0, 0), (1, 1), (0, 2), (2, 1), (3, 3)),
-            stride=(1, 2, 3),
-            dilation=(1, 2, 3),
-            k=(1, 2, 3, 5),
-            size=(1, 3, 6),
-            output_padding=(0, 1, 2),
-        ),
-    ),
+    axes=AXES_1D,
     core_size=(5,),
     core_kernel=(3,),
     exhaustive_size=(5,),

@@ -1,6 +1,8 @@
 """MLX 0.32 (CPU): conv_transpose2d defects found by gradgate. Framework only: mlx, numpy, torch.
 
-Each check prints BUG or ok; the script exits 1 when any bug shows.  torch (float64) gives the
+Classes 1 and 2 are checked on conv_transpose1d and conv_transpose3d too (one axis carries the
+geometry, the others have size 1), and class 1 on conv_general, which they build on.  Each
+check prints BUG or ok; the script exits 1 when any bug shows.  torch (float64) gives the
 expected values and shapes.  Run: python mlx_conv_transpose2d.py
 """
 
@@ -57,6 +59,57 @@ try:
     )
 except ValueError as exc:
     report("output_padding: vjp raises", True, str(exc)[:120])
+
+
+# 2, below conv_transpose2d: conv_general with an input dilation (what conv_transpose2d
+# builds: input dilation = stride, high padding = dilation*(k-1) - padding + output_padding).
+def general(x, w):
+    return mx.conv_general(x, w, padding=([0, 0], [1, 0]), input_dilation=(2, 1), flip=True)
+
+
+y = general(xa, wa)
+_, (dx, _) = mx.vjp(general, [xa, wa], [mx.ones(y.shape)])
+report(
+    "conv_general, input dilation 2, high padding 1: vjp input-gradient shape",
+    dx.shape != xa.shape,
+    f"dX {dx.shape}, X {xa.shape}",
+)
+
+# 1 and 2 in 1-D and 3-D: the same geometry on the first spatial axis.
+for name, dims in (("conv_transpose1d", 1), ("conv_transpose3d", 3)):
+    op, torch_op = getattr(mx, name), getattr(torch.nn.functional, name)
+    rest = (1,) * (dims - 1)
+    x = mx.array(rng.standard_normal((1, 3, *rest, 1)), dtype=mx.float32)
+    w = mx.array(rng.standard_normal((1, 1, *rest, 1)), dtype=mx.float32)
+
+    def one(v: int, dims: int = dims) -> int | tuple[int, ...]:
+        return v if dims == 1 else (v,) + (0,) * (dims - 1)
+
+    got = op(x, w, stride=3 if dims == 1 else (3, 1, 1), padding=one(1))
+    want = torch_op(
+        torch.zeros(1, 1, 3, *rest), torch.zeros(1, 1, 1, *rest), stride=3, padding=one(1)
+    )
+    report(
+        f"{name}, padding > dilation*(k-1): output length",
+        got.shape[1] != want.shape[2],
+        f"mlx {got.shape[1]}, torch {want.shape[2]} (in 3, k 1, stride 3, padding 1)",
+    )
+
+    def g(x, w, op=op, dims=dims):
+        return op(
+            x, w, stride=2 if dims == 1 else (2, 1, 1), output_padding=1 if dims == 1 else (1, 0, 0)
+        )
+
+    y = g(x, w)
+    try:
+        _, (dx, _) = mx.vjp(g, [x, w], [mx.ones(y.shape)])
+        report(
+            f"{name}, output_padding: vjp input-gradient shape",
+            dx.shape != x.shape,
+            f"dX {dx.shape}, X {x.shape} (in 3, k 1, stride 2, output_padding 1)",
+        )
+    except ValueError as exc:
+        report(f"{name}, output_padding: vjp raises", True, str(exc)[:120])
 
 # 3. float64: refused with a stride or dilation > 1, float32 precision without.
 x, w = rng.standard_normal((1, 2, 2, 1)), rng.standard_normal((1, 2, 2, 1))

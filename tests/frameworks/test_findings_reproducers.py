@@ -26,6 +26,7 @@ REPRODUCERS = [
     ("tensorflow_explicit_padding_low_precision", "tensorflow.md", "tensorflow"),
     ("tensorflow_float64_conv_gradients", "tensorflow.md", "tensorflow"),
     ("tinygrad_repeat_gradient", "tinygrad.md", "tinygrad"),
+    ("tinygrad_cropped_input_gradient", "tinygrad.md", "tinygrad"),
     ("tinygrad_tanh_precision", "tinygrad.md", "tinygrad"),
     ("tinygrad_bf16_products", "tinygrad.md", "tinygrad"),
     ("torch_low_precision_without_onednn", "torch.md", "torch"),

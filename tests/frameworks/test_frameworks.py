@@ -60,10 +60,12 @@ EXPECTED_LOW: dict[str, set[str]] = {
 # runs jax's whole smoke grid in the documented-commands test).
 # - tinygrad generates and compiles kernels in Python (about 4 s a case here, 220 s for its
 #   smoke grid in four dtypes): the grouped tanh case its float32 forward fails (torch:Y), the
-#   case of its repeated-call defect (layout, repeat: docs/findings/tinygrad.md), the 1x1 case,
-#   and a dilated 1x1 kernel with padding.
+#   1x1 case, and a dilated 1x1 kernel with padding.  Not position 14, the case of its
+#   mis-compiled unreached-input gradient (docs/findings/tinygrad.md #1): there dX is stack
+#   memory, so the verdicts of two calls depend on what the stack held; its reproducers, which
+#   read the kernel's source, hold that defect (test_findings_reproducers.py).
 # - jax's XLA compiles each shape (about 1 s a case, 65 s for four dtypes): every other case.
-SAMPLED: dict[str, tuple[int, ...]] = {"tinygrad": (6, 8, 13, 14), "jax": tuple(range(0, 15, 2))}
+SAMPLED: dict[str, tuple[int, ...]] = {"tinygrad": (6, 8, 13), "jax": tuple(range(0, 15, 2))}
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 

@@ -1,5 +1,6 @@
-"""tinygrad 0.14 (CPU, clang): where the input gradient's kernel is an empty reduction that
-never initialises its accumulator (docs/findings/tinygrad.md #1), by sweep.
+"""tinygrad 0.14 (CPU, clang): where the input gradient of an input that reaches no output is
+mis-compiled (docs/findings/tinygrad.md #1), by sweep: an empty reduction that never
+initialises its accumulator, or a ValueError while compiling.
 
 Framework only: tinygrad, numpy.  Each configuration runs in a fresh process with tinygrad's
 DEBUG=4, which prints the C source of every kernel it compiles; the script looks for a reduce
@@ -9,11 +10,12 @@ records max |dX| over three identical calls (exact answer 0 where no output depe
 Swept: 1-D, 2-D and 3-D; ordinary (`conv2d`) and transposed (`conv_transpose2d`); the last
 spatial axis cropped so that no output depends on X ("cropped"), or the same geometry with
 the padding that crops it removed ("reached", the control); activation none, relu,
-leaky_relu, tanh, sigmoid; dX realised alone, dX then db in separate schedules, or dX, dW and
+leaky_relu, tanh; dX realised alone, dX then db in separate schedules, or dX, dW and
 db in one schedule; groups 1 and 2 (2 input and 4 output channels, batch 3).  The other axes
 have size 2, kernel 1, stride 1, no padding.  A configuration whose dX raises says so.
-Run: python tinygrad_empty_reduction_sweep.py   (a few minutes: tinygrad compiles every
-kernel; exits 1 while any configuration emits an empty reduction)
+Run: python tinygrad_empty_reduction_sweep.py   (about 12 minutes: a process per
+configuration, tinygrad compiling every kernel; exits 1 while any configuration emits an
+empty reduction or raises)
 """
 
 import itertools
@@ -94,18 +96,30 @@ if __name__ == "__main__":
         family, dims, crop, act, realise, groups = sys.argv[1:]
         child(family, int(dims), crop, act, realise, int(groups))
         raise SystemExit(0)
-    empty_seen, rows = 0, 0
+    tally: dict[tuple[str, str, str], int] = {}
     for family, dims, crop, groups in itertools.product(
         ("conv", "transposed"), (1, 2, 3), ("cropped", "reached"), (1, 2)
     ):
         for act, realise in itertools.product(ACTIVATIONS, REALISATIONS):
             empty, result = run(family, str(dims), crop, act, realise, str(groups))
-            rows += 1
-            empty_seen += empty
+            outcome = "empty reduction" if empty else "raises" if "raises" in result else "ok"
+            key = (
+                f"{family} {dims}-D {crop}",
+                "dX alone" if realise != "(x,w,b)" else "(x,w,b)",
+                outcome,
+            )
+            tally[key] = tally.get(key, 0) + 1
             print(
                 f"{family:<10} {dims}-D g{groups} {crop:<8} {act:<10} {realise:<8} "
                 f"empty={str(empty):<5} |dX| {result}",
                 flush=True,
             )
-    print(f"{empty_seen} of {rows} configurations emit an empty reduction")
-    raise SystemExit(1 if empty_seen else 0)
+    print(
+        "\nconfigurations by outcome (dX alone: realised without dW and db; both realisations"
+        " of it pooled):"
+    )
+    for (where, realise, outcome), count in sorted(tally.items()):
+        print(f"  {where:<24} {realise:<9} {outcome:<16} {count}")
+    wrong = sum(n for (_, _, outcome), n in tally.items() if outcome != "ok")
+    print(f"{wrong} of {sum(tally.values())} configurations emit an empty reduction or raise")
+    raise SystemExit(1 if wrong else 0)

@@ -60,7 +60,7 @@ NOT_RUN_HERE = {
     ),
     "python3 docs/findings/repro/tinygrad_repeat_gradient_schedules.py": (
         "a findings sweep: nine fresh tinygrad processes compiling their kernels, half a minute; "
-        "it exits 1 while tinygrad's stale dX holds"
+        "it exits 1 while tinygrad compiles dX to an empty reduction (docs/findings/tinygrad.md)"
     ),
     "python3 docs/findings/repro/torch_bf16_conv_transpose2d_grouped.py": (
         "its exit status names the processor (1 where oneDNN runs its AMX kernel): "

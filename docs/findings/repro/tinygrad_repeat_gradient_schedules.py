@@ -5,15 +5,20 @@ dX is 0).
 Each pattern runs in a fresh process, six identical calls: which gradients `Tensor.gradient`
 is asked for, and how they are realised ("x, b": dX's `.numpy()`, then db's, each its own
 schedule; "(x, b)": `Tensor.realize(dx, db)`, one schedule).  Prints max |dX| per call for each
-pattern; exits 1 while any pattern returns a non-zero dX.  Framework only: tinygrad, numpy.
+pattern, and whether the process compiled a reduce loop with an empty body (tinygrad's DEBUG=4
+prints every kernel's source); exits 1 while any pattern returns a non-zero dX or compiles the
+empty loop.  Framework only: tinygrad, numpy.
 Run: python tinygrad_repeat_gradient_schedules.py
 """
 
+import os
+import re
 import subprocess
 import sys
 
 import numpy as np
 
+EMPTY = re.compile(r"for \(int Ridx\w* = 0; Ridx\w* < \d+; Ridx\w*\+\+\) \{\s*\}")
 PATTERNS = ("x", "x, w", "x, b", "b, x", "x, w, b", "(x, w, b)", "(x, w), b", "(x, b), w", "(x, b)")
 
 
@@ -43,12 +48,19 @@ def calls(pattern: str) -> list[float]:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        print(calls(sys.argv[1]))
+        print("RESULT", calls(sys.argv[1]))
         raise SystemExit(0)
     wrong = 0
     for pattern in PATTERNS:
-        out = subprocess.run([sys.executable, __file__, pattern], capture_output=True, text=True)
-        result = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else out.stderr[-200:]
-        wrong += any(c not in "0.[], " for c in result)
-        print(f"{pattern:<10} {result}")
+        out = subprocess.run(
+            [sys.executable, __file__, pattern],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DEBUG": "4"},
+        )
+        lines = [line[7:] for line in out.stdout.splitlines() if line.startswith("RESULT ")]
+        result = lines[-1] if lines else out.stderr[-200:]
+        empty = bool(EMPTY.search(out.stdout))
+        wrong += empty or any(c not in "0.[], " for c in result)
+        print(f"{pattern:<10} {result:<46} {'empty loop' if empty else ''}")
     raise SystemExit(1 if wrong else 0)

@@ -1,4 +1,5 @@
-"""benchmarks/conformance_table.py: the counts per factor, from reports."""
+"""benchmarks/conformance_table.py: the counts per factor, from reports; and
+benchmarks/findings_classes.py: the verdicts the findings classes predict."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from gradgate.cases.case import parse_case_id
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "conformance_table", ROOT / "benchmarks" / "conformance_table.py"
-    )
+def _script(name: str = "conformance_table") -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -50,3 +49,41 @@ def test_cells_count_each_verdict_of_the_cases_with_the_factor(tmp_path: Path, c
     assert cells["padding > dilation·(k-1)"] == cells["asymmetric padding"] == "0 / 0 / 0 / 1"
     assert cells["relu"] == "1 / 0 / 0 / 1" and cells["float32"] == "1 / 0 / 0 / 0"
     assert cells["dilation > 1"] == "0 / 0 / 0 / 0"
+
+
+def _report(tmp_path: Path, layer: str, cases: list[dict[str, object]]) -> str:
+    path = tmp_path / f"{layer}.json"
+    path.write_text(json.dumps({"layer": layer, "cases": cases}))
+    return str(path)
+
+
+def test_findings_classes_predict_each_verdict_and_name_the_ones_that_differ(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    classes = _script("findings_classes")
+    # MLX: class 1 (stride 2, output padding 1 > padding 0) fails in float32; the same axis
+    # with stride 1 passes; float64 with a stride is refused (class 3); 3-D groups unsupported
+    deconv1d = [
+        _case("deconv1d-n1-c1x1-g1-i3-k3-s2-p0.0-d1-op1-b0-relu-f32", "failed"),
+        _case("deconv1d-n1-c1x1-g1-i3-k3-s1-p0.0-d2-op1-b0-relu-f32", "passed"),
+        _case("deconv1d-n1-c1x1-g1-i3-k3-s2-p1.1-d1-op0-b0-relu-f64", "errored"),
+    ]
+    conv3d = [
+        _case(
+            "conv3d-n1-c2x2-g2-i3x3x3-k1x1x1-s1x1x1-p0.0.0.0.0.0-d1x1x1-b0-relu-f32", "unsupported"
+        )
+    ]
+    reports = [_report(tmp_path, "deconv1d", deconv1d), _report(tmp_path, "conv3d", conv3d)]
+    assert classes.main(["mlx", *reports]) == 0
+    # a verdict the classes do not predict (a class 1 case passing) is named, and exits 1
+    deconv1d[0]["status"] = "passed"
+    assert classes.main(["mlx", _report(tmp_path, "deconv1d", deconv1d)]) == 1
+    assert "deconv1d-n1-c1x1-g1-i3-k3-s2-p0.0-d1-op1-b0-relu-f32: passed" in capsys.readouterr().out
+    # TensorFlow: float64 dilated conv2d gradients refused (class 4); float32 the same passes
+    conv2d = [
+        _case("conv2d-n1-c1x1-g1-i5x5-k3x3-s1x1-p0.0.0.0-d2x2-b0-relu-f64", "errored"),
+        _case("conv2d-n1-c1x1-g1-i5x5-k3x3-s1x1-p0.0.0.0-d2x2-b0-relu-f32", "passed"),
+    ]
+    assert classes.main(["tensorflow", _report(tmp_path, "conv2d", conv2d)]) == 0
+    conv2d[1]["status"] = "errored"
+    assert classes.main(["tensorflow", _report(tmp_path, "conv2d", conv2d)]) == 1

@@ -5,8 +5,9 @@
 For each case of each report: the verdict the findings page's classes predict from the case's
 configuration alone, against the verdict the gate gave.  Prints the tally per report and every
 case where they differ; exits 1 if any does.  Frameworks with classes written here: mlx
-(docs/findings/mlx.md #1 to #3 and its 3-D groups refusal) and tensorflow
-(docs/findings/tensorflow.md #1 and #4; ops' refusals are the adapter's `unsupported`).
+(docs/findings/mlx.md #1 to #3 and its 3-D groups refusal), tensorflow
+(docs/findings/tensorflow.md #1 and #4; ops' refusals are the adapter's `unsupported`) and jax
+(docs/findings/jax.md #1: a necessary condition, so a case that meets it may pass or fail).
 """
 
 from __future__ import annotations
@@ -55,7 +56,24 @@ def tensorflow(layer: str, c: Config) -> set[str]:
     return {"passed"}
 
 
-PREDICT: dict[str, Callable[[str, Config], set[str]]] = {"mlx": mlx, "tensorflow": tensorflow}
+def jax(layer: str, c: Config) -> set[str]:
+    s, d, k, _, op = _axes(c)
+    if not layer.startswith("deconv") or c["dtype"] != "float32":
+        return {"passed"}
+    for i in range(len(s)):
+        # JAX's padding of the stride-dilated input, as the adapter gives it
+        lo = d[i] * (k[i] - 1) - c["padding"][2 * i]
+        hi = d[i] * (k[i] - 1) - c["padding"][2 * i + 1] + op[i]
+        if s[i] == 1 and lo < 0 < hi <= -lo:
+            return {"passed", "failed"}  # class 1's necessary condition on this axis
+    return {"passed"}
+
+
+PREDICT: dict[str, Callable[[str, Config], set[str]]] = {
+    "jax": jax,
+    "mlx": mlx,
+    "tensorflow": tensorflow,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -87,3 +87,9 @@ def test_findings_classes_predict_each_verdict_and_name_the_ones_that_differ(
     assert classes.main(["tensorflow", _report(tmp_path, "conv2d", conv2d)]) == 0
     conv2d[1]["status"] = "errored"
     assert classes.main(["tensorflow", _report(tmp_path, "conv2d", conv2d)]) == 1
+    # jax: class 1's necessary condition (stride 1, lo < 0 < hi <= -lo: here lo -1, hi 1) allows
+    # a float32 failure; the same failure without it (padding 0: lo 1) is not predicted
+    deconv1d = [_case("deconv1d-n1-c2x4-g1-i5-k2-s1-p2.0-d1-op0-b0-identity-f32", "failed")]
+    assert classes.main(["jax", _report(tmp_path, "deconv1d", deconv1d)]) == 0
+    deconv1d = [_case("deconv1d-n1-c2x4-g1-i5-k2-s1-p0.0-d1-op0-b0-identity-f32", "failed")]
+    assert classes.main(["jax", _report(tmp_path, "deconv1d", deconv1d)]) == 1

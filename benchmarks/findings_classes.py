@@ -6,7 +6,8 @@ For each case of each report: the verdict the findings page's classes predict fr
 configuration alone, against the verdict the gate gave.  Prints the tally per report and every
 case where they differ; exits 1 if any does.  Frameworks with classes written here: mlx
 (docs/findings/mlx.md #1 to #3 and its 3-D groups refusal), tensorflow
-(docs/findings/tensorflow.md #1 and #4; ops' refusals are the adapter's `unsupported`) and jax
+(docs/findings/tensorflow.md #1 and #4; its `unsupported` verdicts are the ops' own refusals,
+which the adapter states, and are taken as given here) and jax
 (docs/findings/jax.md #1: a necessary condition, so a case that meets it may pass or fail).
 """
 

@@ -67,6 +67,8 @@ def test_findings_classes_predict_each_verdict_and_name_the_ones_that_differ(
         _case("deconv1d-n1-c1x1-g1-i3-k3-s2-p0.0-d1-op1-b0-relu-f32", "failed"),
         _case("deconv1d-n1-c1x1-g1-i3-k3-s1-p0.0-d2-op1-b0-relu-f32", "passed"),
         _case("deconv1d-n1-c1x1-g1-i3-k3-s2-p1.1-d1-op0-b0-relu-f64", "errored"),
+        # class 2: padding 1 past a 1-tap kernel's reach, with stride 3: an error or a short Y
+        _case("deconv1d-n1-c1x1-g1-i3-k1-s3-p1.1-d1-op0-b0-relu-f32", "errored"),
     ]
     conv3d = [
         _case(
@@ -83,6 +85,8 @@ def test_findings_classes_predict_each_verdict_and_name_the_ones_that_differ(
     conv2d = [
         _case("conv2d-n1-c1x1-g1-i5x5-k3x3-s1x1-p0.0.0.0-d2x2-b0-relu-f64", "errored"),
         _case("conv2d-n1-c1x1-g1-i5x5-k3x3-s1x1-p0.0.0.0-d2x2-b0-relu-f32", "passed"),
+        # class 1: float64 leaky_relu fails where a pre-activation is negative
+        _case("conv2d-n1-c1x1-g1-i5x5-k3x3-s1x1-p0.0.0.0-d1x1-b0-leaky_relu-f64", "failed"),
     ]
     assert classes.main(["tensorflow", _report(tmp_path, "conv2d", conv2d)]) == 0
     conv2d[1]["status"] = "errored"

@@ -28,19 +28,19 @@ def torch_conv_t(x_nhwc, w_okki, **kw):
     return torch.nn.functional.conv_transpose2d(x, w, **kw).permute(0, 2, 3, 1).numpy()
 
 
-# 1. Padding larger than dilation * (kernel - 1): the output is too small.
+# Class 2 (docs/findings/mlx.md): padding larger than dilation * (kernel - 1): Y too small.
 x, w = rng.standard_normal((1, 3, 1, 1)), rng.standard_normal((1, 1, 1, 1))
 got = mx.conv_transpose2d(
     mx.array(x, dtype=mx.float32), mx.array(w, dtype=mx.float32), stride=(3, 1), padding=(1, 0)
 )
 want = torch_conv_t(x, w, stride=(3, 1), padding=(1, 0))
 report(
-    "padding > dilation*(k-1): output shape",
+    "class 2, padding > dilation*(k-1): output shape",
     got.shape != want.shape,
     f"mlx {got.shape}, torch {want.shape} (in 3, k 1, stride 3, padding 1)",
 )
 
-# 2. Output padding: the input gradient (vjp) has the wrong shape.
+# Class 1: output padding above the padding, with a stride: the vjp's dX has the wrong shape.
 x, w = rng.standard_normal((1, 3, 1, 1)), rng.standard_normal((1, 1, 1, 1))
 
 
@@ -53,15 +53,15 @@ y = f(xa, wa)
 try:
     _, (dx, dw) = mx.vjp(f, [xa, wa], [mx.ones(y.shape)])
     report(
-        "output_padding: vjp input-gradient shape",
+        "class 1, output_padding: vjp input-gradient shape",
         dx.shape != xa.shape,
         f"dX {dx.shape}, X {xa.shape} (in 3, k 1, stride 2, output_padding 1)",
     )
 except ValueError as exc:
-    report("output_padding: vjp raises", True, str(exc)[:120])
+    report("class 1, output_padding: vjp raises", True, str(exc)[:120])
 
 
-# 2, below conv_transpose2d: conv_general with an input dilation (what conv_transpose2d
+# Class 1, below conv_transpose2d: conv_general with an input dilation (what conv_transpose2d
 # builds: input dilation = stride, high padding = dilation*(k-1) - padding + output_padding).
 def general(x, w):
     return mx.conv_general(x, w, padding=([0, 0], [1, 0]), input_dilation=(2, 1), flip=True)
@@ -70,12 +70,12 @@ def general(x, w):
 y = general(xa, wa)
 _, (dx, _) = mx.vjp(general, [xa, wa], [mx.ones(y.shape)])
 report(
-    "conv_general, input dilation 2, high padding 1: vjp input-gradient shape",
+    "class 1, conv_general, input dilation 2, high padding 1: vjp input-gradient shape",
     dx.shape != xa.shape,
     f"dX {dx.shape}, X {xa.shape}",
 )
 
-# 1 and 2 in 1-D and 3-D: the same geometry on the first spatial axis.
+# Classes 2 and 1 in 1-D and 3-D: the same geometry on the first spatial axis.
 for name, dims in (("conv_transpose1d", 1), ("conv_transpose3d", 3)):
     op, torch_op = getattr(mx, name), getattr(torch.nn.functional, name)
     rest = (1,) * (dims - 1)
@@ -90,7 +90,7 @@ for name, dims in (("conv_transpose1d", 1), ("conv_transpose3d", 3)):
         torch.zeros(1, 1, 3, *rest), torch.zeros(1, 1, 1, *rest), stride=3, padding=one(1)
     )
     report(
-        f"{name}, padding > dilation*(k-1): output length",
+        f"class 2, {name}, padding > dilation*(k-1): output length",
         got.shape[1] != want.shape[2],
         f"mlx {got.shape[1]}, torch {want.shape[2]} (in 3, k 1, stride 3, padding 1)",
     )
@@ -104,25 +104,25 @@ for name, dims in (("conv_transpose1d", 1), ("conv_transpose3d", 3)):
     try:
         _, (dx, _) = mx.vjp(g, [x, w], [mx.ones(y.shape)])
         report(
-            f"{name}, output_padding: vjp input-gradient shape",
+            f"class 1, {name}, output_padding: vjp input-gradient shape",
             dx.shape != x.shape,
             f"dX {dx.shape}, X {x.shape} (in 3, k 1, stride 2, output_padding 1)",
         )
     except ValueError as exc:
-        report(f"{name}, output_padding: vjp raises", True, str(exc)[:120])
+        report(f"class 1, {name}, output_padding: vjp raises", True, str(exc)[:120])
 
-# 3. float64: refused with a stride or dilation > 1, float32 precision without.
+# Class 3. float64: refused with a stride or dilation > 1, float32 precision without.
 x, w = rng.standard_normal((1, 2, 2, 1)), rng.standard_normal((1, 2, 2, 1))
 xa, wa = mx.array(x, dtype=mx.float64), mx.array(w, dtype=mx.float64)
 try:
     mx.eval(mx.conv_transpose2d(xa, wa, stride=2))
-    report("float64, stride 2", False, "computed")
+    report("class 3, float64, stride 2", False, "computed")
 except ValueError as exc:
-    report("float64, stride 2", True, f"raises {exc}")
+    report("class 3, float64, stride 2", True, f"raises {exc}")
 y = np.array(mx.conv_transpose2d(xa, wa))
 err = float(np.abs(y - torch_conv_t(x, w)).max())
 report(
-    "float64, stride 1: precision",
+    "class 3, float64, stride 1: precision",
     err > 1e-14,
     f"dtype {y.dtype}, max |error| {err:.2e} against torch float64 (rounding: ~1e-16)",
 )

@@ -5,7 +5,9 @@ initialises its accumulator, or a ValueError while compiling.
 Framework only: tinygrad, numpy.  Each configuration runs in a fresh process with tinygrad's
 DEBUG=4, which prints the C source of every kernel it compiles; the script looks for a reduce
 loop with an empty body whose accumulator (`buf0`) is read without ever being written, and
-records max |dX| over three identical calls (exact answer 0 where no output depends on X).
+records max |dX| over three calls (fresh data each; exact answer 0 where no output depends
+on X).  dW is never realised on its own, so an empty loop found is dX's.  "ok" means neither
+outcome; the values of the reached controls are not compared with a reference here.
 
 Swept: 1-D, 2-D and 3-D; ordinary (`conv2d`) and transposed (`conv_transpose2d`); the last
 spatial axis cropped so that no output depends on X ("cropped"), or the same geometry with

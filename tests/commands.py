@@ -29,8 +29,12 @@ def gradgate(
 
 def repository_copy(folder: Path, leave_out: tuple[str, ...] = ()) -> Path:
     """The repository's files as a fresh clone has them (tracked, and new but not ignored), in
-    `folder`, without the top-level folders `leave_out` names."""
+    `folder`, without the top-level folders `leave_out` names, nor a virtual environment made
+    inside the clone (a top-level folder with a `pyvenv.cfg`, such as the `.venv` a user creates
+    to run the README's commands: untracked, and gigabytes per copy)."""
     import shutil
+
+    venvs = {p.parent.name for p in ROOT.glob("*/pyvenv.cfg")}
 
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -39,7 +43,7 @@ def repository_copy(folder: Path, leave_out: tuple[str, ...] = ()) -> Path:
         check=True,
     ).stdout.decode()
     for name in filter(None, listed.split("\0")):
-        if name.split("/")[0] in leave_out:
+        if name.split("/")[0] in leave_out or name.split("/")[0] in venvs:
             continue
         source = ROOT / name
         if source.is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,20 @@ def test_the_wheel_installs_and_gates_a_project_elsewhere(tmp_path: Path) -> Non
         timeout=600,
     )
     assert plugin.returncode == 1 and "14 failed, 1 passed" in plugin.stdout, plugin.stdout[-2000:]
+
+
+def test_a_copy_of_the_repository_leaves_out_a_virtual_environment_made_inside_it(
+    tmp_path: Path,
+) -> None:
+    """A user's `.venv` (or any folder with a pyvenv.cfg) in the clone is untracked and not
+    ignored by name everywhere: the copies the tests make must not carry its gigabytes."""
+    venv = ROOT / "gradgate-test-venv"
+    (venv / "lib").mkdir(parents=True)
+    try:
+        (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        (venv / "lib" / "big.bin").write_bytes(b"0" * 1024)
+        copy = repository_copy(tmp_path / "copy")
+        assert (copy / "README.md").is_file()
+        assert not (copy / "gradgate-test-venv").exists()
+    finally:
+        shutil.rmtree(venv)

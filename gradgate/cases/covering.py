@@ -41,6 +41,33 @@ def completable(
     return _search(dict(row), factors, violates)
 
 
+class _Completability:
+    """`completable` for one set of factors and constraints, each group's answer remembered: the
+    greedy search asks again and again about the same partial rows of a group."""
+
+    def __init__(self, factors: Factors, violates: Violates, components: Components | None):
+        self.factors, self.violates = factors, violates
+        groups = [list(g) for g in components] if components is not None else [None]
+        self.groups = [
+            (
+                frozenset(n for n, _ in factors) if g is None else frozenset(g),
+                [(n, lv) for n, lv in factors if g is None or n in g],
+            )
+            for g in groups
+        ]
+        self.known: dict[tuple[int, frozenset], bool] = {}
+
+    def __call__(self, row: Row) -> bool:
+        for i, (names, group_factors) in enumerate(self.groups):
+            part = {k: v for k, v in row.items() if k in names}
+            key = (i, frozenset(part.items()))
+            if key not in self.known:
+                self.known[key] = _search(part, group_factors, self.violates)
+            if not self.known[key]:
+                return False
+        return True
+
+
 def _search(row: Row, factors: Factors, violates: Violates) -> bool:
     if violates(row):
         return False
@@ -70,11 +97,11 @@ def feasible_interactions(
     factors: Factors, violates: Violates, strength: int, components: Components | None = None
 ) -> list[Interaction]:
     """The interactions that at least one valid full row contains."""
-    return [
-        t
-        for t in all_interactions(factors, strength)
-        if completable(dict(t), factors, violates, components)
-    ]
+    return _feasible(factors, strength, _Completability(factors, violates, components))
+
+
+def _feasible(factors: Factors, strength: int, can: _Completability) -> list[Interaction]:
+    return [t for t in all_interactions(factors, strength) if can(dict(t))]
 
 
 def interactions_of(row: Row, factors: Factors, strength: int) -> list[Interaction]:
@@ -119,7 +146,8 @@ def covering_rows(
             f"strength must be in 2..{len(factors)} (the factor count), got {strength}"
         )
     order = {name: i for i, (name, _) in enumerate(factors)}
-    uncovered = dict.fromkeys(feasible_interactions(factors, violates, strength, components))
+    can = _Completability(factors, violates, components)
+    uncovered = dict.fromkeys(_feasible(factors, strength, can))
     rows: list[Row] = []
     while uncovered:
         row: Row = dict(next(iter(uncovered)))
@@ -130,7 +158,7 @@ def covering_rows(
             others = [n for n in row if n != name]
             for level in levels:
                 row[name] = level
-                if completable(row, factors, violates, components):
+                if can(row):
                     gain = sum(
                         _in_order(order, row, (name, *chosen)) in uncovered
                         for chosen in combinations(others, strength - 1)

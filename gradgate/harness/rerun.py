@@ -10,6 +10,9 @@ alone, in a new process (`python -m gradgate.harness.rerun`), and:
   fault);
 - died in the implementation, and the rerun dies too: `errored`, with both attempts;
 - died once, and the rerun does not: `errored` as a flaky crash, with both attempts.
+
+A case stopped by its hard time limit (`--timeout` plus a grace) is not rerun, as a case past its
+soft limit is not: it is `errored`, saying where it was; a rerun would only take as long again.
 """
 
 from __future__ import annotations
@@ -27,7 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gradgate.harness.crash_trail import TRAIL_DIR_VARIABLE, Crash, crash_of, recording
+from gradgate.harness.crash_trail import (
+    HARD_LIMIT_PHASE,
+    TRAIL_DIR_VARIABLE,
+    Crash,
+    crash_of,
+    recording,
+)
 
 RERUN_ATTEMPT = 2
 DEFAULT_RERUN_TIMEOUT = 600.0  # seconds, for a rerun of a case that had no --timeout
@@ -93,6 +102,13 @@ def run_in_fresh_process(request: RerunRequest, folder: Path) -> Attempt:
 
 def settle(request: RerunRequest, first: Crash, folder: Path) -> dict[str, Any]:
     """The report entry of a case whose first attempt died with `first`."""
+    if first.phase.startswith(HARD_LIMIT_PHASE):
+        return {
+            "status": "errored",
+            "message": f"the worker process {first.describe()}; not rerun (a case past its time "
+            "limit is not)",
+            "attempts": [f"attempt 1: the worker process {first.describe()}"],
+        }
     oracle = first.oracle
     oracles = tuple(o for o in request.oracles if o != oracle)
     second = run_in_fresh_process(

@@ -158,9 +158,12 @@ def test_timeouts_error_the_case_and_the_run_goes_on(
     args = f"run --impl tests.gate.faulty_impls:{fault} -n 1 --timeout 5 --case {TANH_CASE}"
     out = gradgate(*args.split(), "--case", PLAIN_CASE, "--report-dir", str(tmp_path))
     assert out.returncode == 1
-    statuses = _statuses(read_report(tmp_path / "report.json"))
-    assert statuses == {TANH_CASE: "errored", PLAIN_CASE: "passed"}
+    report = read_report(tmp_path / "report.json")
+    assert _statuses(report) == {TANH_CASE: "errored", PLAIN_CASE: "passed"}
     assert reason in out.stdout
+    hung = next(c for c in report["cases"] if c["id"] == TANH_CASE)
+    if fault == "hangs_unstoppably":  # stopped by the hard limit: not rerun, one attempt
+        assert "not rerun" in hung["message"] and len(hung["attempts"]) == 1, hung
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 The reference scatters: one GEMM per kernel tap, added into a strided slice of the output.  This
 one gathers, as the textbook derivation of a transposed convolution does: the input is spread
 out by the stride (zeros in between), padded by the dilated kernel's reach, and correlated with
-the flipped kernel, one shifted window per tap.  Its backward is derived the same way.  It
+the flipped kernel, one shifted window per tap (its forward spreads the input's products with
+every tap, which is the same sum without multiplying the zeros).  Its backward is derived the same way.  It
 computes in the case's dtype (float32 in float32), with its own activations, in plain numpy: no
 native code that is known to corrupt memory (unlike PyTorch 2.13.0's float32 oneDNN path, see
 docs/findings/torch.md), so in-process tests may run it on every case.
@@ -82,14 +83,19 @@ def _groups(in_ch: int, out_per_group: int, groups: int) -> list[tuple[slice, sl
 
 def _pre_activation(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
     geo = _geometry(X, W, cfg)
-    spread = np.zeros(geo["canvas"], X.dtype)
-    spread[:, geo["rows"], geo["cols"], :] = X
     full_h, full_w = geo["full"]
-    og = W.shape[3]
+    kh, kw, _, og = W.shape
     Z = np.zeros((X.shape[0], full_h, full_w, og * cfg.groups), X.dtype)
     for ins, outs in _groups(X.shape[3], og, cfg.groups):
-        for r, c, a, k in _taps(W, cfg):
-            Z[..., outs] += spread[:, r : r + full_h, c : c + full_w, ins] @ W[a, k, ins, :]
+        # The spread input times every tap's weights at once (spreading commutes with the
+        # channel product, so the zeros between the input's pixels are never multiplied):
+        # products[..., (a, k, o)] is the spread input's channel vector dotted with W[a, k, :, o].
+        taps_w = np.moveaxis(W[:, :, ins, :], 2, 0).reshape(W[:, :, ins, :].shape[2], -1)
+        flat = np.ascontiguousarray(X[..., ins]).reshape(-1, taps_w.shape[0]) @ taps_w
+        products = np.zeros((*geo["canvas"][:3], kh, kw, og), X.dtype)
+        products[:, geo["rows"], geo["cols"]] = flat.reshape(*X.shape[:3], kh, kw, og)
+        for r, c, a, k in _taps(W, cfg):  # each output gathers its window, tap by tap
+            Z[..., outs] += products[:, r : r + full_h, c : c + full_w, a, k, :]
     top, bottom, left, right = cfg.padding
     Z = Z[:, top : full_h - bottom, left : full_w - right, :]
     return Z if b is None else Z + b

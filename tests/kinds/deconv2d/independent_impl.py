@@ -4,10 +4,10 @@ The reference scatters: one GEMM per kernel tap, added into a strided slice of t
 one gathers, as the textbook derivation of a transposed convolution does: the input is spread
 out by the stride (zeros in between), padded by the dilated kernel's reach, and correlated with
 the flipped kernel, one shifted window per tap (its forward spreads the input's products with
-every tap, which is the same sum without multiplying the zeros).  Its backward is derived the same way.  It
-computes in the case's dtype (float32 in float32), with its own activations, in plain numpy: no
-native code that is known to corrupt memory (unlike PyTorch 2.13.0's float32 oneDNN path, see
-docs/findings/torch.md), so in-process tests may run it on every case.
+every tap, which is the same sum without multiplying the zeros).  Its backward is derived the
+same way.  It computes in the case's dtype (float32 in float32), with its own activations, in
+plain numpy: no native code that is known to corrupt memory (unlike PyTorch 2.13.0's float32
+oneDNN path, see docs/findings/torch.md), so in-process tests may run it on every case.
 """
 
 from __future__ import annotations

@@ -40,6 +40,10 @@ NOT_RUN_HERE = {
     "python benchmarks/bench_fd_channels.py --repeats 3": "a benchmark: run by hand",
     "python benchmarks/bench_conv2d_reference.py --repeats 9": "a benchmark: run by hand",
     "python benchmarks/bench_diagnosis.py --repeats 3": "a benchmark: run by hand",
+    "python benchmarks/bench_nd_reference.py --repeats 5": (
+        "a benchmark: run by hand, like the others (23 s of the suite's CPU); "
+        "tests/kinds/test_every_kind_gate.py gates each reference against torch"
+    ),
     "gradgate run --layer conv2d --grid full -n 2": (
         "the Conv2D full grid: a minute with two workers; "
         "tests/kinds/conv2d/test_conv2d_gate.py runs its "

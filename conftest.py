@@ -41,24 +41,3 @@ def _no_onednn_in_process() -> Iterator[None]:
     yield
     torch.backends.mkldnn.enabled = before
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _compiled_kernels_shared_between_tests(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """jax's persistent compilation cache, shared by every process this run starts.
-
-    XLA compiles every new shape (about 1 s a case on CPU), and the suite runs jax's shapes in
-    several processes: the README's smoke run, the framework verdicts, the plugin test.  One cache
-    directory for the whole run (both pytest-xdist workers: the parent of their temporary
-    folders) lets a later process load what an earlier one compiled; what is compiled, and so
-    each verdict, is the same.  Entries of any size and compile time are kept (jax's defaults
-    keep only compiles of a second or more).  A size limit turns on jax's file lock (filelock,
-    which torch requires), so that two processes never read an entry half-written.  A cache the
-    caller set up is left as it is.
-    """
-    import os
-
-    shared = tmp_path_factory.getbasetemp().parent / "jax-compilation-cache"
-    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(shared))
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-    os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(2**30))

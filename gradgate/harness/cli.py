@@ -289,6 +289,8 @@ def _run_pytest(
         "--assert=plain",
         "-p",
         "no:hypothesispytest",
+        "-p",
+        "no:anyio",  # anyio's plugin imports anyio and trio in every process (0.16 s)
         "-n",
         _worker_count(args.workers, n_cases),
         "--max-worker-restart",

@@ -40,4 +40,3 @@ def _no_onednn_in_process() -> Iterator[None]:
     torch.backends.mkldnn.enabled = False
     yield
     torch.backends.mkldnn.enabled = before
-

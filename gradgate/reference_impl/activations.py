@@ -41,6 +41,19 @@ def activation_grad(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
     raise ValueError(f"unknown activation {name!r}")
 
 
+def activation_second(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """d^2 activation / dz^2 at z, given y = activation(z); 0 for the piecewise-linear ones,
+    whose first derivative is constant on each side of the kink (as autograd takes it)."""
+    one = z.dtype.type(1)
+    if name in ("identity", "relu", "leaky_relu"):
+        return np.zeros_like(z)
+    if name == "tanh":
+        return -2 * y * (one - y * y)
+    if name == "sigmoid":
+        return y * (one - y) * (one - 2 * y)
+    raise ValueError(f"unknown activation {name!r}")
+
+
 # sup |f'|, sup |f''| and sup |f'''| over the real line; None where the derivative jumps.
 LIPSCHITZ: dict[str, float] = {
     "identity": 1.0,

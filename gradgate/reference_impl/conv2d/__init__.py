@@ -10,13 +10,22 @@ from gradgate.reference_impl.conv2d.config import (
     conv2d_output_shape,
     make_conv2d_config,
 )
-from gradgate.reference_impl.conv2d.maths import backward, forward, linear_backward, linear_forward
+from gradgate.reference_impl.conv2d.maths import (
+    backward,
+    double_backward,
+    forward,
+    jvp,
+    linear_backward,
+    linear_forward,
+)
 
 __all__ = [
     "Conv2DConfig",
     "backward",
+    "double_backward",
     "conv2d_output_shape",
     "forward",
+    "jvp",
     "linear_backward",
     "linear_forward",
     "make_conv2d_config",

@@ -29,6 +29,7 @@ from gradgate.reference_impl.arrays import (
     in_working_precision,
 )
 from gradgate.reference_impl.conv2d.config import Conv2DConfigLike, conv2d_output_shape
+from gradgate.reference_impl.higher_order import derivatives
 from gradgate.reference_impl.nd.direct import convolve, convolve_backward
 
 
@@ -65,3 +66,8 @@ def backward(
     return backward_through_activation(
         dY, X, W, b, cfg, linear_forward, linear_backward, conv2d_output_shape
     )
+
+
+# Forward mode and the second order (gradgate.reference_impl.higher_order): from the same linear
+# map and its transposes.
+jvp, double_backward = derivatives(linear_forward, linear_backward)

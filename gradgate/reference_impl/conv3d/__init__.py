@@ -13,14 +13,23 @@ from functools import partial
 
 from gradgate.reference_impl.nd.config import ConvNdConfig, make_conv_config
 from gradgate.reference_impl.nd.config import conv_output_shape as output_shape
-from gradgate.reference_impl.nd.direct import backward, forward, linear_backward, linear_forward
+from gradgate.reference_impl.nd.direct import (
+    backward,
+    double_backward,
+    forward,
+    jvp,
+    linear_backward,
+    linear_forward,
+)
 
 make_config = partial(make_conv_config, 3)
 
 __all__ = [
     "ConvNdConfig",
     "backward",
+    "double_backward",
     "forward",
+    "jvp",
     "linear_backward",
     "linear_forward",
     "make_config",

@@ -10,7 +10,9 @@ from gradgate.reference_impl.deconv2d.config import DeconvConfig, make_config, o
 from gradgate.reference_impl.deconv2d.layer import Deconv2D
 from gradgate.reference_impl.deconv2d.maths import (
     backward,
+    double_backward,
     forward,
+    jvp,
     linear_backward,
     linear_forward,
 )
@@ -19,7 +21,9 @@ __all__ = [
     "Deconv2D",
     "DeconvConfig",
     "backward",
+    "double_backward",
     "forward",
+    "jvp",
     "linear_backward",
     "linear_forward",
     "make_config",

@@ -24,6 +24,7 @@ from gradgate.reference_impl.arrays import (
     in_working_precision,
 )
 from gradgate.reference_impl.deconv2d.config import DeconvConfig, output_shape
+from gradgate.reference_impl.higher_order import derivatives
 from gradgate.reference_impl.nd.transposed import transpose_convolve, transpose_convolve_backward
 
 
@@ -58,3 +59,8 @@ def backward(
     return backward_through_activation(
         dY, X, W, b, cfg, linear_forward, linear_backward, output_shape
     )
+
+
+# Forward mode and the second order (gradgate.reference_impl.higher_order): from the same linear
+# map and its transposes.
+jvp, double_backward = derivatives(linear_forward, linear_backward)

@@ -13,14 +13,23 @@ from functools import partial
 
 from gradgate.reference_impl.nd.config import DeconvNdConfig, make_deconv_config
 from gradgate.reference_impl.nd.config import deconv_output_shape as output_shape
-from gradgate.reference_impl.nd.transposed import backward, forward, linear_backward, linear_forward
+from gradgate.reference_impl.nd.transposed import (
+    backward,
+    double_backward,
+    forward,
+    jvp,
+    linear_backward,
+    linear_forward,
+)
 
 make_config = partial(make_deconv_config, 3)
 
 __all__ = [
     "DeconvNdConfig",
     "backward",
+    "double_backward",
     "forward",
+    "jvp",
     "linear_backward",
     "linear_forward",
     "make_config",

@@ -27,6 +27,7 @@ from gradgate.reference_impl.arrays import (
     check_bias,
     in_working_precision,
 )
+from gradgate.reference_impl.higher_order import derivatives
 from gradgate.reference_impl.nd.config import ConvNdConfig, Geometry, conv_output_shape
 
 
@@ -160,3 +161,8 @@ def backward(
     return backward_through_activation(
         dY, X, W, b, cfg, linear_forward, convolve_backward, conv_output_shape
     )
+
+
+# Forward mode and the second order (gradgate.reference_impl.higher_order): from the same linear
+# map and its transposes.
+jvp, double_backward = derivatives(linear_forward, linear_backward)

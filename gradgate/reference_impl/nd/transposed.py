@@ -25,6 +25,7 @@ from gradgate.reference_impl.arrays import (
     check_bias,
     in_working_precision,
 )
+from gradgate.reference_impl.higher_order import derivatives
 from gradgate.reference_impl.nd.config import (
     DeconvNdConfig,
     TransposedGeometry,
@@ -151,3 +152,8 @@ def backward(
     return backward_through_activation(
         dY, X, W, b, cfg, linear_forward, transpose_convolve_backward, deconv_output_shape
     )
+
+
+# Forward mode and the second order (gradgate.reference_impl.higher_order): from the same linear
+# map and its transposes.
+jvp, double_backward = derivatives(linear_forward, linear_backward)

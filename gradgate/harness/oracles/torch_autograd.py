@@ -85,6 +85,83 @@ def kind_results(
     return out
 
 
+class _Layouts:
+    """A kind's contract layouts (channels-last, its weight layout) to torch's and back."""
+
+    def __init__(self, kind: LayerKind, ndim: int) -> None:
+        self.kind, self.w_axes = kind, kind.TORCH_W_AXES
+        self.first, self.last = channels_first(ndim), channels_last(ndim)
+
+    def leaves(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[torch.Tensor]:
+        """X, W (and b) as float64 leaves in torch's layouts."""
+        out = [_leaf(X.transpose(self.first)), _leaf(W.transpose(self.w_axes))]
+        return out if b is None else [*out, _leaf(b)]
+
+    def layer(self, cfg: Any) -> Any:
+        """The layer of (X, W) or (X, W, b), in torch's layouts."""
+
+        def apply(*args: torch.Tensor) -> torch.Tensor:
+            b = args[2] if len(args) > 2 else None
+            return torch_activation(
+                cfg.activation, self.kind.torch_linear(args[0], args[1], b, cfg)
+            )
+
+        return apply
+
+    def back_x(self, t: torch.Tensor) -> np.ndarray:
+        """An X- or Y-shaped tensor back in the contract's channels-last layout."""
+        return t.detach().numpy().transpose(self.last)
+
+    def back(self, ts: list[torch.Tensor]) -> list[np.ndarray]:
+        """X-, W- (and b-) shaped tensors back in the contract's layouts."""
+        w = ts[1].detach().numpy().transpose(np.argsort(self.w_axes))
+        return [self.back_x(ts[0]), w, *(t.detach().numpy() for t in ts[2:])]
+
+
+def kind_jvp(
+    kind: LayerKind,
+    tangents: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    X: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None,
+    cfg: Any,
+) -> dict[str, np.ndarray]:
+    """Y and tY, Y's derivative along tangents (tX, tW, tb), by torch's forward mode
+    (`torch.func.jvp`), in the contract's layouts, float64."""
+    to = _Layouts(kind, X.ndim)
+    primals = tuple(t.detach() for t in to.leaves(X, W, b))
+    along = tuple(t.detach() for t in to.leaves(*tangents))
+    out = torch.func.jvp(to.layer(cfg), primals, along)
+    return {"Y": to.back_x(out[0]), "tY": to.back_x(out[1])}
+
+
+def kind_double_backward(
+    kind: LayerKind,
+    cotangents: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    dY: np.ndarray,
+    X: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None,
+    cfg: Any,
+) -> dict[str, np.ndarray]:
+    """gdY, gX, gW and (with bias) gb: the vector-Jacobian product of the backward (dY, X, W, b)
+    -> (dX, dW, db) with cotangents (ddX, ddW, ddb), by autograd of torch's create_graph
+    backward, in the contract's layouts, float64."""
+    to = _Layouts(kind, X.ndim)
+    leaves = to.leaves(X, W, b)
+    dYt = _leaf(dY.transpose(to.first))
+    grads = torch.autograd.grad((to.layer(cfg)(*leaves) * dYt).sum(), leaves, create_graph=True)
+    given = [t.detach() for t in to.leaves(*cotangents)]
+    inner = torch.stack([(g * c).sum() for g, c in zip(grads, given)]).sum()
+    found = torch.autograd.grad(inner, [dYt, *leaves], allow_unused=True)
+    second = [torch.zeros_like(t) if s is None else s for s, t in zip(found, [dYt, *leaves])]
+    back = to.back(second[1:])
+    out = {"gdY": to.back_x(second[0]), "gX": back[0], "gW": back[1]}
+    if b is not None:
+        out["gb"] = back[2]
+    return out
+
+
 def torch_results(case: Case, data: CaseData) -> dict[str, np.ndarray]:
     """The torch oracle's results on a case's data."""
     return kind_results(case.kind, data.X, data.W, data.b, data.dY, case.cfg)

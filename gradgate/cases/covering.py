@@ -46,7 +46,7 @@ class _Completability:
     greedy search asks again and again about the same partial rows of a group."""
 
     def __init__(self, factors: Factors, violates: Violates, components: Components | None):
-        self.factors, self.violates = factors, violates
+        self.violates = violates
         groups = [list(g) for g in components] if components is not None else [None]
         self.groups = [
             (

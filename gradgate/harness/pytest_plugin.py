@@ -286,7 +286,8 @@ class GateRecorder:
         self.report = write_reports(self.opts, selected, self.results, diagnosis=diagnosis)
 
     def _settle_crashes(self, session: pytest.Session) -> None:
-        """Each case whose worker died, rerun once in a fresh process (gradgate.harness.rerun).
+        """Each case whose worker died, rerun once in a fresh process (gradgate.harness.rerun), but
+        one its hard time limit stopped.
 
         A case that passes on the rerun (its worker was taken down by an oracle) is a passed
         test for pytest too: its crash report is moved from `failed` to `passed`.

@@ -105,8 +105,8 @@ def settle(request: RerunRequest, first: Crash, folder: Path) -> dict[str, Any]:
     if first.phase.startswith(HARD_LIMIT_PHASE):
         return {
             "status": "errored",
-            "message": f"the worker process {first.describe()}; not rerun (a case past its time "
-            "limit is not)",
+            "message": f"the worker process {first.describe()}; not run again automatically (a "
+            "case past its time limit never is)",
             "attempts": [f"attempt 1: the worker process {first.describe()}"],
         }
     oracle = first.oracle

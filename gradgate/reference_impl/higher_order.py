@@ -36,6 +36,8 @@ def _check_like(name: str, arr: object, like: np.ndarray | None, of: str) -> Non
         if arr is not None:
             raise ValueError(f"{name} must be None when {of} is None, got {type(arr).__name__}")
         return
+    if arr is None:
+        raise ValueError(f"{name} must not be None when {of} is given")
     if not isinstance(arr, np.ndarray) or arr.shape != like.shape or arr.dtype != like.dtype:
         shape = getattr(arr, "shape", type(arr).__name__)
         dtype = getattr(arr, "dtype", "")
@@ -65,6 +67,12 @@ def derivatives(
     transposes are `linear_backward(dZ, X, W, cfg, with_bias) -> (dX, dW, db)`."""
 
     @in_working_precision
+    def tangent(tX, tW, tb, X, W, b, cfg):
+        Z = linear_forward(X, W, b, cfg)
+        Y = activate(cfg.activation, Z)
+        tZ = _tangent_of_z(linear_forward, tX, tW, tb, X, W, cfg)
+        return Y, activation_grad(cfg.activation, Z, Y) * tZ
+
     def jvp(
         tX: np.ndarray,
         tW: np.ndarray,
@@ -78,12 +86,25 @@ def derivatives(
         check_arrays(X, W, b)
         for name, arr, like, of in (("tX", tX, X, "X"), ("tW", tW, W, "W"), ("tb", tb, b, "b")):
             _check_like(name, arr, like, of)
-        Z = linear_forward(X, W, b, cfg)
-        Y = activate(cfg.activation, Z)
-        tZ = _tangent_of_z(linear_forward, tX, tW, tb, X, W, cfg)
-        return Y, activation_grad(cfg.activation, Z, Y) * tZ
+        return tangent(tX, tW, tb, X, W, b, cfg)
 
     @in_working_precision
+    def second(ddX, ddW, ddb, dY, X, W, b, cfg):
+        Z = linear_forward(X, W, b, cfg)
+        check_dy(dY, Z.shape)
+        Y = activate(cfg.activation, Z)
+        slope = activation_grad(cfg.activation, Z, Y)
+        T = _tangent_of_z(linear_forward, ddX, ddW, ddb, X, W, cfg)
+        dZ = dY * slope
+        gX = linear_backward(dZ, X, ddW, cfg, False)[0]
+        gW = linear_backward(dZ, ddX, W, cfg, False)[1]
+        gb = None if b is None else np.zeros_like(b)
+        if cfg.activation in ("tanh", "sigmoid"):  # act'' is 0 for the others
+            R = T * dY * activation_second(cfg.activation, Z, Y)
+            rX, rW, rb = linear_backward(R, X, W, cfg, b is not None)
+            gX, gW, gb = gX + rX, gW + rW, rb
+        return slope * T, gX, gW, gb
+
     def double_backward(
         ddX: np.ndarray,
         ddW: np.ndarray,
@@ -103,21 +124,9 @@ def derivatives(
             ("ddb", ddb, b, "b"),
         ):
             _check_like(name, arr, like, of)
-        Z = linear_forward(X, W, b, cfg)
-        check_dy(dY, Z.shape)
-        dY = dY.astype(Z.dtype, copy=False)
-        Y = activate(cfg.activation, Z)
-        slope = activation_grad(cfg.activation, Z, Y)
-        T = _tangent_of_z(linear_forward, ddX, ddW, ddb, X, W, cfg)
-        dZ = dY * slope
-        with_bias = b is not None
-        gX = linear_backward(dZ, X, ddW, cfg, False)[0]
-        gW = linear_backward(dZ, ddX, W, cfg, False)[1]
-        gb = None if b is None else np.zeros_like(b)
-        if cfg.activation in ("tanh", "sigmoid"):  # act'' is 0 for the others
-            R = T * dY * activation_second(cfg.activation, Z, Y)
-            rX, rW, rb = linear_backward(R, X, W, cfg, with_bias)
-            gX, gW, gb = gX + rX, gW + rW, rb
-        return slope * T, gX, gW, gb
+        if not isinstance(dY, np.ndarray) or dY.dtype != X.dtype:
+            got = getattr(dY, "dtype", type(dY).__name__)
+            raise ValueError(f"dY must be a numpy array of X's dtype, {X.dtype}; got {got}")
+        return second(ddX, ddW, ddb, dY, X, W, b, cfg)
 
     return jvp, double_backward

@@ -80,12 +80,40 @@ def test_bad_tangents_name_the_parameter() -> None:
         ref.double_backward(d.X, d.W, np.ones(3), d.dY, d.X, d.W, None, case.cfg)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float16"])
-def test_lower_precisions_come_back_in_their_dtype(dtype: str) -> None:
+# Each dtype's results against float64's on the same values, within a few units of its precision
+# (the float64 scale of each quantity): float32 computes in float32, float16 and bfloat16 in float32
+# with each result rounded once.
+TOLERANCE = {"float32": 1e-5, "float16": 4e-3, "bfloat16": 3e-2}
+
+
+@pytest.mark.parametrize("dtype", list(TOLERANCE))
+def test_lower_precisions_come_back_in_their_dtype_and_close_to_float64(dtype: str) -> None:
     import gradgate.reference_impl as ref
 
-    case = _cases("deconv2d")[0].with_dtype(dtype)
+    case64 = _cases("deconv2d")[3]
+    case = case64.with_dtype(dtype)
     d = case_data(case, 0)
-    Y, tY = ref.jvp(d.X, d.W, d.b, d.X, d.W, d.b, case.cfg)
-    out = ref.double_backward(d.X, d.W, d.b, d.dY, d.X, d.W, d.b, case.cfg)
-    assert {a.dtype.name for a in (Y, tY, *(o for o in out if o is not None))} == {dtype}
+    wide = [None if a is None else a.astype(np.float64) for a in (d.X, d.W, d.b, d.dY)]
+    X64, W64, b64, dY64 = wide
+    got = [*ref.jvp(d.X, d.W, d.b, d.X, d.W, d.b, case.cfg)]
+    got += ref.double_backward(d.X, d.W, d.b, d.dY, d.X, d.W, d.b, case.cfg)
+    expected = [*ref.jvp(X64, W64, b64, X64, W64, b64, case64.cfg)]
+    expected += ref.double_backward(X64, W64, b64, dY64, X64, W64, b64, case64.cfg)
+    for g, e in zip(got, expected):
+        if e is None:
+            assert g is None
+            continue
+        assert g.dtype.name == dtype
+        scale = max(1.0, float(np.abs(e).max()))
+        assert float(np.abs(g.astype(np.float64) - e).max()) <= TOLERANCE[dtype] * scale
+
+
+def test_a_tangent_of_another_dtype_is_refused_before_any_widening() -> None:
+    import gradgate.reference_impl as ref
+
+    case = _cases("deconv2d")[0].with_dtype("float16")
+    d = case_data(case, 0)
+    with pytest.raises(ValueError, match="tX must have the shape and dtype of X"):
+        ref.jvp(d.X.astype(np.float32), d.W, d.b, d.X, d.W, d.b, case.cfg)
+    with pytest.raises(ValueError, match="dY must be a numpy array of X's dtype, float16"):
+        ref.double_backward(d.X, d.W, d.b, d.dY.astype(np.float32), d.X, d.W, d.b, case.cfg)

@@ -9,12 +9,13 @@ import pytest
 import torch
 
 from gradgate.cases.axes import channels_first, channels_last
+from gradgate.cases.case import Case
 from gradgate.cases.kinds import LAYER_KINDS, layer_kind
-from gradgate.harness.data import case_data
+from gradgate.harness.data import CaseData, case_data
 from gradgate.harness.oracles.torch_autograd import _leaf, kind_results, torch_activation
 
 
-def _with_grad_outputs(case, data) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+def _with_grad_outputs(case: Case, data: CaseData) -> dict[str, np.ndarray]:
     kind = case.kind
     first, last = channels_first(data.X.ndim), channels_last(data.X.ndim)
     Xt, Wt = _leaf(data.X.transpose(first)), _leaf(data.W.transpose(kind.TORCH_W_AXES))

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 FIGURES_DIR = ".figures"
 JUNIT_PARTIAL = ".junit.xml.partial"
 NO_RESULT = "no result: the run stopped before this case finished"
-# Fields a case has when its worker died (gradgate/harness/rerun.py): both attempts, and an oracle's
-# crash.
+# Fields a case has when its worker died (gradgate/harness/rerun.py): its attempts (one when the
+# hard time limit stopped it, else two), and an oracle's crash.
 CRASH_FIELDS = ("attempts", "oracle_crash")
 
 

@@ -83,14 +83,22 @@ def narrowed(arr: Any, dtype: np.dtype[Any]) -> Any:
 
 def in_working_precision(fn: Any) -> Any:
     """Run `fn` on float32 copies of float16/bfloat16 arrays and round each array it returns
-    once to that dtype; float64 and float32 calls pass through unchanged."""
+    once to that dtype; float64 and float32 calls pass through unchanged.  A layer function's X,
+    W and b (parameters so named) are checked before they are widened."""
     import functools
+    import inspect
+
+    names = list(inspect.signature(fn).parameters)
+    layer_arrays = {"X", "W", "b"} <= set(names)
 
     @functools.wraps(fn)
     def wrapper(*args: Any) -> Any:
         half = [a.dtype for a in args if isinstance(a, np.ndarray) and a.dtype.name in HALF_WIDTH]
         if not half:
             return fn(*args)
+        if layer_arrays:  # checked as given: once widened, float16 and float32 would look alike
+            named = dict(zip(names, args))
+            check_arrays(named["X"], named["W"], named["b"])
         out = fn(*(widened(a) for a in args))
         if isinstance(out, tuple):
             return tuple(narrowed(o, half[0]) for o in out)

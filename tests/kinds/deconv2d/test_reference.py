@@ -137,3 +137,28 @@ def test_padding_larger_than_kernel_minus_one() -> None:
     W = np.ones((2, 2, 1, 1))
     Y = ref.forward(X, W, None, ref.make_config(stride=2, padding=(3, 2, 0, 4)))
     assert Y.shape == (1, 3, 4, 1)  # full 8x8, cropped by 3+2 rows and 0+4 cols
+
+
+@pytest.mark.parametrize("kind", ["deconv2d", "conv2d", "conv1d", "deconv1d", "conv3d", "deconv3d"])
+@pytest.mark.parametrize("other", ["float32", "bfloat16"])
+def test_a_half_precision_layer_refuses_arrays_of_another_dtype(kind: str, other: str) -> None:
+    """X in float16 with W in float32 (or bfloat16): refused by name, as in float32 and float64,
+    and not widened into looking alike first (it was accepted, and answered in float16)."""
+    import importlib
+
+    from gradgate.cases.kinds import layer_kind
+
+    kind_ = layer_kind(kind)
+    case = kind_.grid_cases("smoke", ("float16",))[0]
+    module = importlib.import_module(f"gradgate.{kind_.REFERENCE}")
+    d = case_data(case, 0)
+    if other == "bfloat16":
+        import ml_dtypes
+
+        W = d.W.astype(ml_dtypes.bfloat16)
+    else:
+        W = d.W.astype(np.float32)
+    with pytest.raises(ValueError, match="X and W must have one dtype"):
+        module.forward(d.X, W, d.b, case.cfg)
+    with pytest.raises(ValueError, match="X and W must have one dtype"):
+        module.backward(d.dY, d.X, W, d.b, case.cfg)

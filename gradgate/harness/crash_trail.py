@@ -68,7 +68,9 @@ def current() -> str:
 
 
 def note(line: str) -> None:
-    """A last word before the process ends itself (the hard time limit)."""
+    """A last word before the process ends itself (the hard time limit), after the phase it
+    was in, as written (`crash_of` reads it back as `Crash.hung_in`)."""
+    _write(current())
     _write(line)
 
 
@@ -118,6 +120,7 @@ class Crash:
     phase: str
     native: str
     frame: str
+    hung_in: str = ""  # stopped by the hard time limit: the phase it was in, as written
 
     @property
     def implementation_at_fault(self) -> bool:
@@ -125,9 +128,11 @@ class Crash:
 
     @property
     def oracle(self) -> str | None:
-        """The oracle that crashed by itself, not in a call it made of the implementation."""
-        if self.phase.startswith("oracle:") and ">" not in self.phase:
-            return self.phase.removeprefix("oracle:").strip()
+        """The oracle that crashed (or hung) by itself, not in a call it made of the
+        implementation."""
+        phase = self.hung_in if self.phase.startswith(HARD_LIMIT_PHASE) else self.phase
+        if phase.startswith("oracle:") and ">" not in phase:
+            return phase.removeprefix("oracle:").strip()
         return None
 
     def describe(self) -> str:
@@ -229,4 +234,6 @@ def crash_of(folder: Path, case_id: str, attempt: int = 1) -> Crash:
     except OSError:
         native = ""
     said, frame = _native_summary(native)
-    return Crash(phases[-1] if phases else "", said, frame)
+    last = phases[-1] if phases else ""
+    hung_in = phases[-2] if last.startswith(HARD_LIMIT_PHASE) and len(phases) > 1 else ""
+    return Crash(last, said, frame, hung_in)

@@ -11,8 +11,9 @@ alone, in a new process (`python -m gradgate.harness.rerun`), and:
 - died in the implementation, and the rerun dies too: `errored`, with both attempts;
 - died once, and the rerun does not: `errored` as a flaky crash, with both attempts.
 
-A case stopped by its hard time limit (`--timeout` plus a grace) is not rerun, as a case past its
-soft limit is not: it is `errored`, saying where it was; a rerun would only take as long again.
+A case stopped by its hard time limit (`--timeout` plus a grace) in the implementation is not
+rerun, as a case past its soft limit is not: it is `errored`, saying where it was; a rerun would
+only take as long again.  Stopped in an oracle itself, it is that oracle's, as its crash is.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def run_in_fresh_process(request: RerunRequest, folder: Path) -> Attempt:
 
 def settle(request: RerunRequest, first: Crash, folder: Path) -> dict[str, Any]:
     """The report entry of a case whose first attempt died with `first`."""
-    if first.phase.startswith(HARD_LIMIT_PHASE):
+    if first.phase.startswith(HARD_LIMIT_PHASE) and first.oracle is None:
         return {
             "status": "errored",
             "message": f"the worker process {first.describe()}; not run again automatically (a "

@@ -69,6 +69,30 @@ def test_a_crash_in_the_torch_oracle_is_never_the_implementations_fault(tmp_path
     assert "<error" not in junit and "<failure" not in junit and 'errors="0"' in junit
 
 
+def test_a_hang_in_the_torch_oracle_is_the_oracle_s_and_the_case_is_judged_without_it(
+    tmp_path: Path,
+) -> None:
+    """Stopped by the hard time limit inside the torch oracle itself: not the implementation's
+    fault, so not `errored` as a hang of the implementation is, but rerun without that oracle."""
+    out, cases = _run(
+        tmp_path,
+        "tests.gate.oracle_crash_impl",
+        "--timeout",
+        "1",
+        "--case",
+        TANH_CASE,
+        env={"GRADGATE_TEST_ORACLE_FAULT": "hang"},
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    case = cases[TANH_CASE]
+    assert case["status"] == "passed", case
+    assert (
+        "was stopped: hard time limit of 6 s reached, still in the torch oracle"
+        in (case["oracle_crash"])
+    )
+    assert not any(name.startswith("torch:") for name in case["checks"])
+
+
 def test_a_torch_oracle_crash_does_not_hide_an_implementation_bug(tmp_path: Path) -> None:
     """The rerun without torch still judges: a bugged backward fails on fd and adjoint."""
     out, cases = _run(

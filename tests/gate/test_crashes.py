@@ -145,6 +145,8 @@ DEFECT_CASE = "n2-c4x4-g1-i8x8-k1x1-s2x2-p0.0.0.0-d1x1-op1x1-b0-identity-f32"
 # heap: it did on 10 of 10 runs here, but a heap's state is not something to stake a test on,
 # so "looks fixed" needs this many runs without a crash.
 CRASH_ATTEMPTS = 3
+# How the corrupted heap reads when oneDNN notices it first (seen once in a CI run).
+ONEDNN_ERROR = "backward raised RuntimeError: could not create a primitive descriptor"
 
 
 @pytest.mark.skipif(not _has_avx2(), reason="the defect is in oneDNN's AVX2 kernel")
@@ -153,10 +155,14 @@ def test_torch_2_13_float32_heap_corruption_is_caught_and_attributed(tmp_path: P
 
     ONEDNN_MAX_CPU_ISA=AVX2 makes oneDNN take the defective AVX2 kernel on processors with
     AVX-512 too.  In a subprocess, the gate must attribute the crash to the implementation's
-    backward; only CRASH_ATTEMPTS runs in a row without one say the defect looks fixed.
+    backward; only CRASH_ATTEMPTS runs in a row without one say the defect looks fixed.  The
+    corrupted heap sometimes surfaces instead as oneDNN's own error (a RuntimeError the gate
+    errors the case with, naming the backward): that run is tried again for the crash, and
+    when none comes, the defect was still seen and errored, which is what the gate owes.
     """
     import torch
 
+    seen_by_onednn = None
     for attempt in range(CRASH_ATTEMPTS):  # heap corruption aborts when glibc notices it
         out, cases = _run(
             tmp_path / str(attempt),
@@ -166,13 +172,20 @@ def test_torch_2_13_float32_heap_corruption_is_caught_and_attributed(tmp_path: P
             env={"ONEDNN_MAX_CPU_ISA": "AVX2"},
         )
         case = cases[DEFECT_CASE]
+        if case["status"] == "errored" and case["message"].startswith(ONEDNN_ERROR):
+            seen_by_onednn = case  # the same corruption, seen by oneDNN before glibc
+            continue
         if case["status"] != "passed":
             break
-    if case["status"] == "passed":
-        pytest.fail(
-            f"torch {torch.__version__} no longer crashes on {DEFECT_CASE} with oneDNN's AVX2 "
-            "kernel: the defect looks fixed; update docs/findings/torch.md and this test"
-        )
+    if case["status"] == "passed" or case is seen_by_onednn:
+        if seen_by_onednn is None:
+            pytest.fail(
+                f"torch {torch.__version__} no longer crashes on {DEFECT_CASE} with oneDNN's "
+                "AVX2 kernel: the defect looks fixed; update docs/findings/torch.md and this test"
+            )
+        # No crash in these runs, but the defect showed: the gate errored it, naming the call.
+        assert "Rerun: gradgate run" in seen_by_onednn["message"]
+        return
     assert case["status"] == "errored", case["message"]
     assert "died in the implementation's backward" in case["message"]
     assert "Fatal Python error" in case["message"]

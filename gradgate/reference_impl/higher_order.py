@@ -96,8 +96,8 @@ def derivatives(
         slope = activation_grad(cfg.activation, Z, Y)
         T = _tangent_of_z(linear_forward, ddX, ddW, ddb, X, W, cfg)
         dZ = dY * slope
-        gX = linear_backward(dZ, X, ddW, cfg, False)[0]
-        gW = linear_backward(dZ, ddX, W, cfg, False)[1]
+        # L's transposes at (ddX, ddW) give both cross terms at once: L_X^T(dZ; ddW), L_W^T(ddX; dZ)
+        gX, gW, _ = linear_backward(dZ, ddX, ddW, cfg, False)
         gb = None if b is None else np.zeros_like(b)
         if cfg.activation in ("tanh", "sigmoid"):  # act'' is 0 for the others
             R = T * dY * activation_second(cfg.activation, Z, Y)

@@ -96,14 +96,13 @@ def _activation_second_sign_flipped(ddX, ddW, ddb, dY, X, W, b, cfg):  # type: i
 def _cross_terms_dropped(ddX, ddW, ddb, dY, X, W, b, cfg):  # type: ignore[no-untyped-def]
     """gX without L_X^T(dZ; ddW) and gW without L_W^T(ddX; dZ): the terms through dY's own
     path (dZ = act'(Z) * dY) that a hand derivation forgets."""
-    dZ = dY * _slope(X, W, b, cfg)
-    return None, -LT(dZ, X, ddW, cfg, False)[0], -LT(dZ, ddX, W, cfg, False)[1], None
+    cross_X, cross_W, _ = LT(dY * _slope(X, W, b, cfg), ddX, ddW, cfg, False)
+    return None, -cross_X, -cross_W, None
 
 
 def _cross_term_over_stride(ddX, ddW, ddb, dY, X, W, b, cfg):  # type: ignore[no-untyped-def]
     """gX's cross term divided by the row stride: right only at stride 1."""
-    dZ = dY * _slope(X, W, b, cfg)
-    cross = LT(dZ, X, ddW, cfg, False)[0]
+    cross = LT(dY * _slope(X, W, b, cfg), ddX, ddW, cfg, False)[0]
     return None, cross * (1 / cfg.stride[0] - 1), None, None
 
 

@@ -8,28 +8,18 @@ import numpy as np
 import pytest
 import torch
 
-from gradgate.cases.axes import channels_first, channels_last
 from gradgate.cases.case import Case
 from gradgate.cases.kinds import LAYER_KINDS, layer_kind
 from gradgate.harness.data import CaseData, case_data
-from gradgate.harness.oracles.torch_autograd import _leaf, kind_results, torch_activation
+from gradgate.harness.oracles.torch_autograd import _Layouts, kind_results
 
 
 def _with_grad_outputs(case: Case, data: CaseData) -> dict[str, np.ndarray]:
-    kind = case.kind
-    first, last = channels_first(data.X.ndim), channels_last(data.X.ndim)
-    Xt, Wt = _leaf(data.X.transpose(first)), _leaf(data.W.transpose(kind.TORCH_W_AXES))
-    bt = None if data.b is None else _leaf(data.b)
-    Y = torch_activation(case.activation, kind.torch_linear(Xt, Wt, bt, case.cfg))
-    dYt = torch.tensor(np.array(data.dY.transpose(first), dtype=np.float64, order="C"))
-    grads = torch.autograd.grad(Y, [t for t in (Xt, Wt, bt) if t is not None], dYt)
-    out = {
-        "dX": grads[0].numpy().transpose(last),
-        "dW": grads[1].numpy().transpose(np.argsort(kind.TORCH_W_AXES)),
-    }
-    if bt is not None:
-        out["db"] = grads[2].numpy()
-    return out
+    to = _Layouts(case.kind, data.X.ndim)
+    inputs = to.leaves(data.X, data.W, data.b)
+    dYt = torch.tensor(np.array(data.dY.transpose(to.first), dtype=np.float64, order="C"))
+    grads = to.back(list(torch.autograd.grad(to.layer(case.cfg)(*inputs), inputs, dYt)))
+    return dict(zip(("dX", "dW", "db"), grads))
 
 
 @pytest.mark.parametrize("name", list(LAYER_KINDS))

@@ -49,42 +49,6 @@ def _leaf(arr: np.ndarray) -> torch.Tensor:
     return t.contiguous(memory_format=torch.contiguous_format).requires_grad_()
 
 
-def kind_results(
-    kind: LayerKind,
-    X: np.ndarray,
-    W: np.ndarray,
-    b: np.ndarray | None,
-    dY: np.ndarray,
-    cfg: Any,
-) -> dict[str, np.ndarray]:
-    """Y, dX, dW and (with bias) db of sum(dY * Y) for layer kind `kind`, in the contract's
-    layouts, float64, whatever the dtype of the arrays given."""
-    axes = kind.TORCH_W_AXES
-    first, last = channels_first(X.ndim), channels_last(X.ndim)
-    Xt = _leaf(X.transpose(first))
-    Wt = _leaf(W.transpose(axes))
-    bt = None if b is None else _leaf(b)
-    Y = torch_activation(cfg.activation, kind.torch_linear(Xt, Wt, bt, cfg))
-    expected = tuple(int(Y.shape[i]) for i in last)
-    if dY.shape != expected:
-        names = ", ".join(("n", *(f"out_{a}" for a in letters(X.ndim - 2)), "out_ch"))
-        raise ValueError(f"dY must have shape ({names}) = {expected}, got {dY.shape}")
-    dYt = torch.tensor(np.array(dY.transpose(first), dtype=np.float64, order="C"))
-    inputs = [Xt, Wt] if bt is None else [Xt, Wt, bt]
-    # The gradients of the scalar sum(dY * Y): Y's gradient is 1 * dY, exactly dY, so this is
-    # autograd.grad(Y, inputs, dY) to the bit, without the shape check a grad_outputs tensor
-    # sends through torch.fx's symbolic shapes (it imports sympy: 0.3 s in every worker).
-    grads = torch.autograd.grad((Y * dYt).sum(), inputs)
-    out = {
-        "Y": Y.detach().numpy().transpose(last),
-        "dX": grads[0].numpy().transpose(last),
-        "dW": grads[1].numpy().transpose(np.argsort(axes)),
-    }
-    if bt is not None:
-        out["db"] = grads[2].numpy()
-    return out
-
-
 class _Layouts:
     """A kind's contract layouts (channels-last, its weight layout) to torch's and back."""
 
@@ -116,6 +80,31 @@ class _Layouts:
         """X-, W- (and b-) shaped tensors back in the contract's layouts."""
         w = ts[1].detach().numpy().transpose(np.argsort(self.w_axes))
         return [self.back_x(ts[0]), w, *(t.detach().numpy() for t in ts[2:])]
+
+
+def kind_results(
+    kind: LayerKind,
+    X: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None,
+    dY: np.ndarray,
+    cfg: Any,
+) -> dict[str, np.ndarray]:
+    """Y, dX, dW and (with bias) db of sum(dY * Y) for layer kind `kind`, in the contract's
+    layouts, float64, whatever the dtype of the arrays given."""
+    to = _Layouts(kind, X.ndim)
+    inputs = to.leaves(X, W, b)
+    Y = to.layer(cfg)(*inputs)
+    expected = tuple(int(Y.shape[i]) for i in to.last)
+    if dY.shape != expected:
+        names = ", ".join(("n", *(f"out_{a}" for a in letters(X.ndim - 2)), "out_ch"))
+        raise ValueError(f"dY must have shape ({names}) = {expected}, got {dY.shape}")
+    dYt = torch.tensor(np.array(dY.transpose(to.first), dtype=np.float64, order="C"))
+    # The gradients of the scalar sum(dY * Y): Y's gradient is 1 * dY, exactly dY, so this is
+    # autograd.grad(Y, inputs, dY) to the bit, without the shape check a grad_outputs tensor
+    # sends through torch.fx's symbolic shapes (it imports sympy: 0.3 s in every worker).
+    grads = to.back(list(torch.autograd.grad((Y * dYt).sum(), inputs)))
+    return {"Y": to.back_x(Y), **dict(zip(("dX", "dW", "db"), grads))}
 
 
 def kind_jvp(

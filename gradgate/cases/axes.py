@@ -64,7 +64,9 @@ def spatial_of_config(config: dict[str, object] | object) -> int:
 
 
 def index_names(quantity: str, ndim: int) -> tuple[str, ...]:
-    """How an index of Y, dX, dW (ndim dims, spatial ones and two more) or db reads."""
+    """How an index of Y, dX, dW (ndim dims, spatial ones and two more) or db reads; the
+    second order's gW and gb read as dW and db."""
+    quantity = {"gW": "dW", "gb": "db"}.get(quantity, quantity)
     if quantity == "db":
         return ("ch",)
     nd = ndim - 2

@@ -146,25 +146,32 @@ def y_bound(case: Case, mag: Magnitudes, u: float | Precision) -> np.ndarray:
     return lip * z_bound(case, mag, u) + (own + r.store) * np.abs(mag.Y) + r.tiny
 
 
-def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float | Precision) -> np.ndarray:
-    """|computed dZ - dZ| where dZ = dY * activation'(Z) and Z itself carries an error.
+def slope_error(case: Case, mag: Magnitudes, u: float | Precision) -> np.ndarray:
+    """|computed activation'(Z) - activation'(Z)| where Z itself carries an error.
 
     With a storage dtype coarser than the accumulation, the derivative may be computed from the
     stored Y (sigmoid's Y(1 - Y), tanh's 1 - Y^2): its error is then at most 2 |Y's error|."""
     r = roundings(u)
     act = case.activation
-    abs_dY = np.abs(data.dY.astype(np.float64))
     if act == "identity":
-        return np.zeros_like(mag.Z) if not r.store else r.store * np.abs(mag.dZ) + r.tiny
+        return np.zeros_like(mag.Z)
     err_z = z_bound(case, mag, u)
     m2 = SECOND_DERIVATIVE_MAX[act]
     if m2 is None:  # piecewise linear: the derivative may fall on either side of the kink
-        err_grad = np.where(np.abs(mag.Z) <= err_z, KINK_JUMP[act], 0.0)
-    else:
-        err_grad = m2 * err_z + ACTIVATION_ULPS[act] * r.work * LIPSCHITZ[act]
-        if r.store:
-            err_grad = err_grad + 2 * y_bound(case, mag, u)
-    return abs_dY * err_grad + r.work * np.abs(mag.dZ) + r.tiny
+        return np.where(np.abs(mag.Z) <= err_z, KINK_JUMP[act], 0.0)
+    err_grad = m2 * err_z + ACTIVATION_ULPS[act] * r.work * LIPSCHITZ[act]
+    if r.store:
+        err_grad = err_grad + 2 * y_bound(case, mag, u)
+    return err_grad
+
+
+def dz_bound(case: Case, data: CaseData, mag: Magnitudes, u: float | Precision) -> np.ndarray:
+    """|computed dZ - dZ| where dZ = dY * activation'(Z) and Z itself carries an error."""
+    r = roundings(u)
+    abs_dY = np.abs(data.dY.astype(np.float64))
+    if case.activation == "identity":
+        return np.zeros_like(mag.Z) if not r.store else r.store * np.abs(mag.dZ) + r.tiny
+    return abs_dY * slope_error(case, mag, u) + r.work * np.abs(mag.dZ) + r.tiny
 
 
 def gradient_bounds(

@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="pytest-split durations file (default: the committed one)",
     )
     fz = sub.add_parser("fuzz", help="search random valid cases for a failure, shrink it")
-    add_cli_options(fz, ("impl", "layer", "seed", "dtype", "oracles"))
+    add_cli_options(fz, ("impl", "layer", "seed", "dtype", "oracles", "derivatives"))
     fz.add_argument("--examples", type=int, default=200, help="how many cases to draw")
     cmp = sub.add_parser("compare", help="compare a report with a baseline report")
     cmp.add_argument("base")
@@ -317,13 +317,13 @@ def fuzz(args: argparse.Namespace) -> int:
     from gradgate.harness.engine import rerun_command
     from gradgate.harness.fuzzing import fuzz as search
     from gradgate.harness.loading import ImplementationError, load_implementation
-    from gradgate.harness.options import UsageError, resolve_layer, split_list
+    from gradgate.harness.options import UsageError, parse_derivatives, resolve_layer, split_list
     from gradgate.harness.oracles import ORACLES
 
     try:
         if args.examples < 1:
             raise UsageError(f"--examples must be >= 1, got {args.examples}")
-        found = settings_of(args, ("impl", "layer", "seed", "dtype", "oracles"))
+        found = settings_of(args, ("impl", "layer", "seed", "dtype", "oracles", "derivatives"))
         values = found.values
         try:
             text = values["dtype"]
@@ -331,6 +331,7 @@ def fuzz(args: argparse.Namespace) -> int:
                 "--dtype", ",".join(DTYPES) if text == "all" else text, DTYPES, also="all"
             )
             oracles = split_list("--oracles", values["oracles"], ORACLES)
+            derivatives = parse_derivatives(values["derivatives"])
             layer = resolve_layer(values["layer"], ())
         except UsageError as exc:
             raise rename_error(exc, found) from None
@@ -341,14 +342,20 @@ def fuzz(args: argparse.Namespace) -> int:
     for note in impl.notes:
         print(f"gradgate: note: {note}", file=sys.stderr)
     failing = search(
-        impl, examples=args.examples, seed=seed, oracles=oracles, dtypes=dtypes, layer=layer
+        impl,
+        examples=args.examples,
+        seed=seed,
+        oracles=oracles,
+        dtypes=dtypes,
+        layer=layer,
+        derivatives=derivatives,
     )
     if failing is None:
         print(f"{args.examples} random valid cases, no failure (seed {seed})")
         return EXIT_OK
     print(f"minimal failing case: {failing.id} ({failing.status})")
     print(failing.message.split(". Rerun: ")[0])
-    print(f"rerun: {rerun_command(impl.name, failing.id, seed)}")
+    print(f"rerun: {rerun_command(impl.name, failing.id, seed, derivatives)}")
     return EXIT_FAILED
 
 

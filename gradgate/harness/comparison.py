@@ -29,6 +29,7 @@ class Check:
     statement: str = ""  # the whole finding, for checks of one aggregate number (precision)
     inconclusive: bool = False  # the oracle cannot decide at this precision (note says why)
     extra: dict[str, object] = field(default_factory=dict)  # report fields of the check's family
+    relation: str = ""  # for a check of two numbers: what they are ("<J u, v> vs <u, J^T v>")
 
     def as_report(self) -> dict[str, object]:
         out: dict[str, object] = {

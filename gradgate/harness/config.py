@@ -41,6 +41,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "input-precision": ("input-precision", "str"),
     "accumulate": ("accumulate", "str"),
     "oracles": ("oracles", "list"),
+    "derivatives": ("derivatives", "list"),
     "seed": ("seed", "int"),
     "cases": ("case", "list"),
     "timeout": ("timeout", "number"),

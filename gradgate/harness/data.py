@@ -17,7 +17,9 @@ from gradgate.cases.dtypes import numpy_dtype
 
 @dataclass(frozen=True)
 class CaseData:
-    """Inputs (X, W, b, dY) in the case dtype, and directions (uX, uW, ub) for the adjoint test."""
+    """Inputs (X, W, b, dY) in the case dtype; directions (uX, uW, ub) for the adjoint test,
+    which are also the forward mode's tangents; and cotangents (ddX, ddW, ddb) of the backward's
+    results, for the second order."""
 
     X: np.ndarray
     W: np.ndarray
@@ -26,6 +28,18 @@ class CaseData:
     uX: np.ndarray
     uW: np.ndarray
     ub: np.ndarray | None
+    ddX: np.ndarray | None = None
+    ddW: np.ndarray | None = None
+    ddb: np.ndarray | None = None
+
+    @property
+    def tangents(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        return self.uX, self.uW, self.ub
+
+    @property
+    def cotangents(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        assert self.ddX is not None and self.ddW is not None
+        return self.ddX, self.ddW, self.ddb
 
 
 def case_rng(case_id: str, seed: int, stream: str) -> np.random.Generator:
@@ -49,4 +63,7 @@ def case_data(case: Case, seed: int) -> CaseData:
         uX=_uniform(case, seed, "uX", case.x_shape),
         uW=_uniform(case, seed, "uW", case.w_shape),
         ub=_uniform(case, seed, "ub", b_shape) if case.bias else None,
+        ddX=_uniform(case, seed, "ddX", case.x_shape),
+        ddW=_uniform(case, seed, "ddW", case.w_shape),
+        ddb=_uniform(case, seed, "ddb", b_shape) if case.bias else None,
     )

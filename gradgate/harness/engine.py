@@ -16,7 +16,7 @@ import numpy as np
 from gradgate.cases.axes import index_names
 from gradgate.cases.case import Case
 from gradgate.harness import crash_trail
-from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, magnitudes, y_bound
+from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, dz_bound, magnitudes, y_bound
 from gradgate.harness.comparison import Check, compare, inconclusive_check
 from gradgate.harness.contract_checks import (
     ContractViolation,
@@ -25,8 +25,10 @@ from gradgate.harness.contract_checks import (
     require_gradients,
     violation_check,
 )
-from gradgate.harness.data import case_data
+from gradgate.harness.data import CaseData, case_data
 from gradgate.harness.deadline import CaseTimeout, deadline
+from gradgate.harness.derivative_bounds import higher_bounds
+from gradgate.harness.derivatives import DEFAULT, FUNCTION, require_jvp, second_order
 from gradgate.harness.layouts import layout_checks
 from gradgate.harness.loading import Implementation
 from gradgate.harness.oracles import ORACLES, OracleRun, oracle
@@ -71,13 +73,14 @@ def run_case(
     seed: int = 0,
     timeout: float | None = None,
     hard_grace: float | None = None,
+    derivatives: Sequence[str] = DEFAULT,
 ) -> CaseResult:
     """The verdict on one case; never raises for anything the implementation does."""
     result = CaseResult(case.id, "errored", case.as_report_config())
     start = time.perf_counter()
     try:
         with deadline(timeout, hard_grace):
-            _evaluate(impl, case, oracles, seed, result)
+            _evaluate(impl, case, oracles, seed, result, tuple(derivatives))
     except CaseTimeout:
         result.status = "errored"
         result.message = f"exceeded the per-case timeout of {timeout:g} s"
@@ -86,16 +89,56 @@ def run_case(
         result.message = str(exc)
     result.duration_s = time.perf_counter() - start
     if result.status in ("failed", "errored"):
-        result.message += f". Rerun: {rerun_command(impl.name, case.id, seed)}"
+        rerun = rerun_command(impl.name, case.id, seed, tuple(derivatives))
+        result.message += f". Rerun: {rerun}"
     return result
 
 
-def rerun_command(impl_name: str, case_id: str, seed: int) -> str:
-    return f"gradgate run --impl {impl_name} --case {case_id} --seed {seed}"
+def rerun_command(
+    impl_name: str, case_id: str, seed: int, derivatives: tuple[str, ...] = DEFAULT
+) -> str:
+    more = f" --derivatives {','.join(derivatives)}" if derivatives != DEFAULT else ""
+    return f"gradgate run --impl {impl_name} --case {case_id} --seed {seed}{more}"
+
+
+def _higher(
+    impl: Implementation,
+    case: Case,
+    data: CaseData,
+    derivatives: tuple[str, ...],
+    result: CaseResult,
+) -> dict[str, np.ndarray]:
+    """The implementation's forward-mode and second-order results the run asks for; a missing
+    function makes the case unsupported for that derivative (result.unsupported), a result
+    that breaks the contract a failed `contract:NAME` check."""
+    out: dict[str, np.ndarray] = {}
+    for derivative, attr in (("forward", "jvp"), ("second", "double_backward")):
+        if derivative not in derivatives:
+            continue
+        fn = getattr(impl, attr)
+        if fn is None:
+            result.unsupported[derivative] = impl.missing.get(
+                derivative, f"the implementation has no {FUNCTION[derivative]}"
+            )
+            continue
+        try:
+            if derivative == "forward":
+                got = _call("jvp", fn, *data.tangents, data.X, data.W, data.b, case.cfg)
+                out["jvp.Y"], out["jY"] = require_jvp(got, case)
+            else:
+                out.update(second_order(_call, fn, case, data, data.cotangents))
+        except ContractViolation as exc:
+            result.checks[f"contract:{attr}"] = violation_check(str(exc))
+    return out
 
 
 def _evaluate(
-    impl: Implementation, case: Case, oracles: Sequence[str], seed: int, result: CaseResult
+    impl: Implementation,
+    case: Case,
+    oracles: Sequence[str],
+    seed: int,
+    result: CaseResult,
+    derivatives: tuple[str, ...] = DEFAULT,
 ) -> None:
     cfg = case.cfg
     reason = _call("supports(cfg)", impl.scope, cfg)
@@ -157,6 +200,15 @@ def _evaluate(
             )
         )
 
+    higher = _higher(impl, case, data, derivatives, result)
+    double_backward = impl.double_backward
+    if "jvp.Y" in higher:  # jvp's Y is forward's, to the rounding of each
+        checks["repeat:jvp.Y"] = compare("Y", higher.pop("jvp.Y"), Y, 2 * bounds["Y"])
+    if higher:
+        got.update(higher)
+        dz_err = dz_bound(case, data, mag, case.precision)
+        bounds.update(higher_bounds(case, data, mag, case.precision, tuple(higher), dz_err))
+
     def checked_forward(
         X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: object, what: str
     ) -> np.ndarray:
@@ -172,6 +224,15 @@ def _evaluate(
         bounds=bounds,
         forward=checked_forward,
         scope=lambda c: _call("supports(cfg)", impl.scope, c),
+        backward=lambda X, W, b: require_gradients(
+            _call("backward", impl.backward, data.dY, X, W, b, cfg),
+            shapes,
+            case.dtype,
+            case.bias,
+        ),
+        double_backward=None
+        if double_backward is None
+        else lambda along: second_order(_call, double_backward, case, data, along),
     )
     for name in (o for o in ORACLES if o in oracles):  # registry order, as reports list them
         module = oracle(name)
@@ -223,7 +284,7 @@ def describe(name: str, check: Check) -> str:
         where = ", ".join(f"{a}={i}" for a, i in zip(axes, check.worst_index))
         head = f"{name}: {check.n_off} of {check.n_checked} off; worst at ({where})"
     else:
-        head = f"{name}: <J u, v> vs <u, J^T v>"
+        head = f"{name}: {check.relation or '<J u, v> vs <u, J^T v>'}"
     assert check.expected is not None and check.got is not None
     err = abs(check.got - check.expected)
     rel = err / abs(check.expected) if check.expected else float("inf")

@@ -30,6 +30,7 @@ def fuzz(
     oracles: Sequence[str] = ORACLES,
     dtypes: Sequence[str] = DEFAULT_DTYPES,
     layer: str = DEFAULT_LAYER,
+    derivatives: Sequence[str] = ("first",),
 ) -> CaseResult | None:
     """The minimal failing or erroring case Hypothesis finds in `examples` draws, or None."""
     failures: list[CaseResult] = []
@@ -44,7 +45,7 @@ def fuzz(
     @hypothesis_seed(seed)
     @given(layer_kind(layer).fuzz_cases(tuple(dtypes)))
     def check(case: object) -> None:
-        result = run_case(impl, case, oracles=oracles, seed=seed)  # type: ignore[arg-type]
+        result = run_case(impl, case, oracles=oracles, seed=seed, derivatives=derivatives)  # type: ignore[arg-type]
         if result.status in ("failed", "errored"):
             failures.append(result)
             raise _Failing(result.id)

@@ -15,13 +15,20 @@ class ImplementationError(Exception):
 
 @dataclass
 class Implementation:
-    """The two functions of the contract, the optional `supports`, and how it was loaded."""
+    """The two functions of the contract, the optional `supports`, `jvp` and
+    `double_backward` (forward mode and the second order, docs/contract.md), and how it was
+    loaded."""
 
     name: str
     forward: Callable[..., Any]
     backward: Callable[..., Any]
     supports: Callable[[Any], Any] | None = None
     notes: list[str] = field(default_factory=list)
+    jvp: Callable[..., Any] | None = None
+    double_backward: Callable[..., Any] | None = None
+    # why a derivative is missing, by derivative ("forward", "second"), when known better than
+    # "no such function" (an adapter's reason)
+    missing: dict[str, str] = field(default_factory=dict)
 
     def scope(self, cfg: object) -> str | None:
         """None when the case is in scope, else the implementation's reason."""

@@ -124,4 +124,22 @@ def load_implementation(spec: str | None = None, layer: str = DEFAULT_LAYER) -> 
     supports = getattr(obj, "supports", None)
     if supports is not None and not callable(supports):
         raise ImplementationError(f"{name}: supports must be callable as supports(cfg)")
-    return Implementation(name, forward, backward, supports, notes)
+    impl = Implementation(name, forward, backward, supports, notes)
+    _optional_derivatives(impl, obj)
+    return impl
+
+
+def _optional_derivatives(impl: Implementation, obj: object) -> None:
+    """`jvp` and `double_backward` where `obj` has them with the contract's signatures; one
+    that does not match (a module that imported jax's `jvp`, say) makes that derivative
+    unsupported, with the reason, and never stops the first derivative's gate."""
+    for derivative, attr, args, count in (
+        ("forward", "jvp", "(tX, tW, tb, X, W, b, cfg)", 7),
+        ("second", "double_backward", "(ddX, ddW, ddb, dY, X, W, b, cfg)", 8),
+    ):
+        if getattr(obj, attr, None) is None:
+            continue
+        try:
+            setattr(impl, attr, _require(obj, impl.name, attr, args, count))
+        except ImplementationError as exc:
+            impl.missing[derivative] = str(exc)

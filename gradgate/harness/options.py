@@ -40,6 +40,16 @@ def split_list(option: str, text: str, allowed: Sequence[str], also: str = "") -
     return tuple(dict.fromkeys(items))  # ordered, without repeats
 
 
+def parse_derivatives(text: str, option: str = "--derivatives") -> tuple[str, ...]:
+    """--derivatives' comma-separated list, checked: first is always among them."""
+    from gradgate.harness.derivatives import DERIVATIVES, check_derivatives
+
+    try:
+        return check_derivatives(split_list(option, text, DERIVATIVES), option)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def resolve_layer(layer: str | None, case_ids: Sequence[str]) -> str:
     """--layer as given; else the kind the --case ids name (their prefix); else Deconv2D."""
     from gradgate.cases.kinds import LAYER_KINDS, kind_of_case_id
@@ -70,6 +80,7 @@ class GateOptions:
     layer: str = DEFAULT_LAYER
     input_precision: str = "dtype"  # or "tf32": float32 cases' products on TF32 factors
     accumulate: str = "float32"  # low-precision cases' accumulation: float32 or "dtype"
+    derivatives: tuple[str, ...] = ("first",)  # and forward mode, the second order
 
     def __post_init__(self) -> None:
         from gradgate.cases.assembly import GRIDS
@@ -131,6 +142,7 @@ class GateOptions:
         layer: str | None = None,
         input_precision: str = "dtype",
         accumulate: str = "float32",
+        derivatives: str = "first",
     ) -> GateOptions:
         from gradgate.cases.case import DTYPES
         from gradgate.cases.kinds import layer_kind
@@ -152,6 +164,7 @@ class GateOptions:
             baseline=Path(baseline) if baseline else None,
             input_precision=input_precision,
             accumulate=accumulate,
+            derivatives=parse_derivatives(derivatives),
         )
 
     def cases(self) -> list[Case]:
@@ -234,6 +247,12 @@ GATE_OPTIONS: tuple[Option, ...] = (
         default="float32",
     ),
     Option("oracles", "comma-separated oracles", default="torch,fd,adjoint"),
+    Option(
+        "derivatives",
+        "comma-separated derivatives to check: first (default, always), forward (jvp), "
+        "second (double_backward)",
+        default="first",
+    ),
     Option("seed", "seed of every case's data", default=0, type=int),
     Option(
         "case", "a case id, in or out of the grid (repeatable)", action="append", cli_dest="cases"
@@ -321,6 +340,7 @@ def resolve(
         baseline=values.get("baseline"),
         input_precision=values.get("input-precision", "dtype"),
         accumulate=values.get("accumulate", "float32"),
+        derivatives=values.get("derivatives", "first"),
     )
     if (splits is None) != (group is None):
         raise UsageError("--splits and --group go together")

@@ -189,6 +189,7 @@ def gradgate_result(
             gradgate_implementation,
             gradgate_case,
             oracles=opts.oracles,
+            derivatives=opts.derivatives,
             seed=opts.seed,
             timeout=opts.timeout,
             hard_grace=max(5.0, opts.timeout or 0) if worker else None,
@@ -300,7 +301,12 @@ class GateRecorder:
             return
         opts = self.opts
         requests = [
-            (RerunRequest(opts.impl, case_id, opts.seed, opts.oracles, opts.timeout), crash)
+            (
+                RerunRequest(
+                    opts.impl, case_id, opts.seed, opts.oracles, opts.timeout, opts.derivatives
+                ),
+                crash,
+            )
             for case_id, crash in self.crashes.items()
         ]
         workers = getattr(self.config.option, "numprocesses", 1)

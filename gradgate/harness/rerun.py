@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import subprocess
@@ -50,6 +51,7 @@ class RerunRequest:
     seed: int
     oracles: tuple[str, ...]
     timeout: float | None
+    derivatives: tuple[str, ...] = ("first",)
 
 
 @dataclass
@@ -83,6 +85,8 @@ def run_in_fresh_process(request: RerunRequest, folder: Path) -> Attempt:
         str(request.seed),
         "--oracles",
         ",".join(request.oracles),
+        "--derivatives",
+        ",".join(request.derivatives),
         "--trail-dir",
         str(folder),
         "--result",
@@ -112,9 +116,7 @@ def settle(request: RerunRequest, first: Crash, folder: Path) -> dict[str, Any]:
         }
     oracle = first.oracle
     oracles = tuple(o for o in request.oracles if o != oracle)
-    second = run_in_fresh_process(
-        RerunRequest(request.impl, request.case_id, request.seed, oracles, request.timeout), folder
-    )
+    second = run_in_fresh_process(dataclasses.replace(request, oracles=oracles), folder)
     attempts = [
         f"attempt 1: the worker process {first.describe()}",
         f"attempt 2: {second.describe()}",
@@ -167,6 +169,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--case", required=True)
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--oracles", default="")
+    parser.add_argument("--derivatives", default="first")
     parser.add_argument("--timeout", type=float, default=None)
     parser.add_argument("--trail-dir", required=True)
     parser.add_argument("--result", required=True)
@@ -189,6 +192,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             impl,
             case,
             oracles=oracles,
+            derivatives=tuple(args.derivatives.split(",")),
             seed=args.seed,
             timeout=args.timeout,
             hard_grace=max(5.0, args.timeout or 0) if args.timeout else None,

@@ -18,6 +18,8 @@ class CaseResult:
     checks: dict[str, Check] = field(default_factory=dict)
     message: str = ""
     duration_s: float = 0.0
+    # derivatives the run asked for that the implementation does not offer: name -> why
+    unsupported: dict[str, str] = field(default_factory=dict)
 
     def as_report(self) -> dict[str, Any]:
         out = {
@@ -35,6 +37,8 @@ class CaseResult:
         }
         if precision:  # per quantity: bits observed, expected and allowed, terms summed
             out["precision"] = precision
+        if self.unsupported:  # derivatives not offered: never a failure, always said
+            out["unsupported_derivatives"] = dict(self.unsupported)
         return out
 
     @property

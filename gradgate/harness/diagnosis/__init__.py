@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gradgate.harness.derivatives import DERIVATIVES, derivative_of
 from gradgate.harness.diagnosis.attribution import FAILING, attribute
 from gradgate.harness.diagnosis.minimal_cases import (
     Target,
@@ -52,6 +53,18 @@ def _oracles_of(report: Mapping[str, Any]) -> tuple[str, ...]:
     """The oracles the run used, read from its check names (all of them if none is named)."""
     names = {name.partition(":")[0] for c in report["cases"] for name in c.get("checks", {})}
     return tuple(o for o in ORACLES if o in names) or ORACLES
+
+
+def _derivatives_of(report: Mapping[str, Any]) -> tuple[str, ...]:
+    """The derivatives the run checked, read from its check names (and those it found
+    unsupported): the minimal case search asks for the same."""
+    found = {
+        derivative_of(name.rpartition(":")[2])
+        for c in report["cases"]
+        for name in c.get("checks", {})
+    }
+    found |= {d for c in report["cases"] for d in c.get("unsupported_derivatives", {})}
+    return tuple(d for d in DERIVATIVES if d in found or d == "first")
 
 
 def diagnose(
@@ -117,6 +130,7 @@ def _search(
     common: dict[str, Any] = {
         "seed": int(report.get("seed", 0)),
         "oracles": _oracles_of(report),
+        "derivatives": _derivatives_of(report),
         "seconds": settings.seconds,
         "max_calls": settings.max_calls,
     }

@@ -114,10 +114,11 @@ def search_in_process(
     seconds: float,
     max_calls: int,
     progress: Path | None = None,
+    derivatives: Sequence[str] = ("first",),
 ) -> list[Shrunk]:
     """The searches one after the other, each with an equal share of what is left."""
     total = Budget(seconds, max_calls)
-    runner = Runner(impl, seed=seed, oracles=oracles, budget=total)
+    runner = Runner(impl, seed=seed, oracles=oracles, budget=total, derivatives=derivatives)
     done: list[Shrunk] = []
 
     def save(current: Shrunk | None = None) -> None:
@@ -154,6 +155,7 @@ def search_isolated(
     oracles: Sequence[str],
     seconds: float,
     max_calls: int,
+    derivatives: Sequence[str] = ("first",),
 ) -> tuple[list[Shrunk], str]:
     """The searches in a child process: what it found, and a note if it failed or died."""
     with tempfile.TemporaryDirectory(prefix="gradgate-diagnosis-") as tmp:
@@ -164,6 +166,7 @@ def search_isolated(
                 "impl": impl_name,
                 "seed": seed,
                 "oracles": list(oracles),
+                "derivatives": list(derivatives),
                 "targets": [vars(t) for t in targets],
                 "seconds": seconds,
                 "max_calls": max_calls,

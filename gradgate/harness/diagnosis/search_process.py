@@ -31,6 +31,7 @@ def main(argv: list[str]) -> int:
         [_target(t) for t in request["targets"]],
         seed=request["seed"],
         oracles=request["oracles"],
+        derivatives=request.get("derivatives", ["first"]),
         seconds=request["seconds"],
         max_calls=request["max_calls"],
         progress=result_path,

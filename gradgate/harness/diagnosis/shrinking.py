@@ -188,8 +188,10 @@ class Runner:
         oracles: Sequence[str] = ORACLES,
         budget: Budget,
         on_run: Callable[[str], None] | None = None,
+        derivatives: Sequence[str] = ("first",),
     ) -> None:
         self.impl, self.seed, self.oracles, self.budget = impl, seed, tuple(oracles), budget
+        self.derivatives = tuple(derivatives)
         self.on_run = on_run
         self.results: dict[str, CaseResult] = {}
 
@@ -202,6 +204,7 @@ class Runner:
                 self.impl,
                 case,
                 oracles=self.oracles,
+                derivatives=self.derivatives,
                 seed=self.seed,
                 timeout=max(0.5, min(self.budget.remaining, 30.0)),
             )

@@ -83,7 +83,12 @@ class OracleRun:
     bounds: dict[str, np.ndarray]  # element bounds of those, at the case's dtype
     forward: Callable[..., np.ndarray]  # forward(X, W, b, cfg, what): checked Y
     scope: Callable[[Any], str | None]  # supports(cfg) as None or a reason
+    # backward(X, W, b) at the case's dY: checked {dX, dW(, db)}
+    backward: Callable[..., dict[str, np.ndarray]] | None = None
+    # double_backward((ddX, ddW, ddb)) at the case's dY, X, W, b: checked {gdY, gX, gW(, gb)}
+    double_backward: Callable[..., dict[str, np.ndarray]] | None = None
 
     @property
     def grads(self) -> dict[str, np.ndarray]:
-        return {q: v for q, v in self.got.items() if q != "Y"}
+        """dX, dW (and db): the first derivative's results."""
+        return {q: v for q, v in self.got.items() if q in ("dX", "dW", "db")}

@@ -15,9 +15,10 @@ from collections.abc import Callable
 import numpy as np
 
 from gradgate.cases.case import Case
-from gradgate.harness.bounds import Magnitudes, coarse_forward, gamma, terms
+from gradgate.harness.bounds import Magnitudes, coarse_forward, dz_bound, gamma, terms
 from gradgate.harness.comparison import Check, scalar_check
 from gradgate.harness.data import CaseData
+from gradgate.harness.derivative_bounds import inner_product_bound, second_order_bounds
 from gradgate.harness.oracles import OracleRun
 from gradgate.reference_impl.activations import activate, activation_grad
 
@@ -93,20 +94,88 @@ PICTURED = False  # its checks are two inner products, not element maps
 
 def checks(run: OracleRun) -> dict[str, Check]:
     """The oracle: with the identity activation when the implementation supports it (else
-    only on identity cases), through the implementation's own forward."""
+    only on identity cases), through the implementation's own forward; and the identities of
+    the higher derivatives the run holds (`higher_identities`)."""
     case = run.case
     lin_cfg = identity_config(case)
-    if case.activation != "identity" and run.scope(lin_cfg) is not None:
-        return {}
+    out: dict[str, Check] = {}
+    if case.activation == "identity" or run.scope(lin_cfg) is None:
 
-    def linear(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: object) -> np.ndarray:
-        return run.forward(X, W, b, cfg, "Y (identity activation)")
+        def linear(X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: object) -> np.ndarray:
+            return run.forward(X, W, b, cfg, "Y (identity activation)")
 
-    by_quantity = adjoint_checks(linear, run.grads, run.bounds, case, run.data, run.mag, run.u)
-    return {f"{NAME}:{q}": check for q, check in by_quantity.items()}
+        by_quantity = adjoint_checks(linear, run.grads, run.bounds, case, run.data, run.mag, run.u)
+        out.update({f"{NAME}:{q}": check for q, check in by_quantity.items()})
+    out.update({f"{NAME}:{q}": check for q, check in higher_identities(run).items()})
+    return out
 
 
-JUDGES = ("dX", "dW", "db")
+def _pairs(
+    left: tuple[np.ndarray | None, ...], values: dict[str, np.ndarray], bounds: dict, names: tuple
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    return [
+        (a.astype(np.float64), values[q].astype(np.float64), bounds[q])
+        for a, q in zip(left, names)
+        if a is not None and q in values
+    ]
+
+
+def _identity(
+    lhs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    rhs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    relation: str,
+) -> Check:
+    """sum <a, v> over lhs against the same over rhs, within both sides' bounds."""
+    bound = inner_product_bound(lhs) + inner_product_bound(rhs)
+    left = float(sum((a * v).sum() for a, v, _ in lhs))
+    right = float(sum((a * v).sum() for a, v, _ in rhs))
+    check = scalar_check(left, right, bound)
+    check.relation = relation
+    return check
+
+
+def higher_identities(run: OracleRun) -> dict[str, Check]:
+    """Forward against reverse mode, and the symmetry of the Hessian, from the
+    implementation's own results (bounds: each side's element bounds weighted by the other
+    factor, plus float64's summation):
+
+    - jY: <dY, jvp(t)> = <t, backward(dY)>;
+    - gdY: <dY, gdY(dd)> = <dd, backward(dY)> (gdY is the forward's derivative along dd);
+    - hessian: <t, H dd> = <dd, H t>, H dd being double_backward(dd)'s (gX, gW, gb): a second
+      double_backward call, at cotangents t.
+    """
+    data, got, bounds = run.data, run.got, run.bounds
+    first = ("dX", "dW", "db")
+    higher = ("gX", "gW", "gb")
+    dY = data.dY.astype(np.float64)
+    out: dict[str, Check] = {}
+    if "jY" in got:
+        out["jY"] = _identity(
+            [(dY, got["jY"].astype(np.float64), bounds["jY"])],
+            _pairs(data.tangents, got, bounds, first),
+            "<dY, jY(t)> vs <t, backward(dY)>",
+        )
+    if "gdY" in got:
+        out["gdY"] = _identity(
+            [(dY, got["gdY"].astype(np.float64), bounds["gdY"])],
+            _pairs(data.cotangents, got, bounds, first),
+            "<dY, gdY(dd)> vs <dd, backward(dY)>",
+        )
+    if "gX" in got and run.double_backward is not None:
+        at_t = run.double_backward(data.tangents)
+        dz_err = dz_bound(run.case, data, run.mag, run.case.precision)
+        bounds_t = second_order_bounds(
+            run.case, data, run.mag, run.case.precision, data.tangents, dz_err
+        )
+        out["hessian"] = _identity(
+            _pairs(data.tangents, got, bounds, higher),
+            _pairs(data.cotangents, at_t, bounds_t, higher),
+            "<t, H dd> vs <dd, H t> (the Hessian's symmetry)",
+        )
+    return out
+
+
+JUDGES = ("dX", "dW", "db", "jY", "gdY", "gX", "gW", "gb")
 
 
 def inconclusive(case: Case) -> str | None:

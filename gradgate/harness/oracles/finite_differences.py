@@ -75,6 +75,7 @@ from gradgate.harness.bounds import Magnitudes, coarse_forward, gamma, y_bound
 from gradgate.harness.comparison import Check, compare
 from gradgate.harness.data import CaseData, case_rng
 from gradgate.harness.oracles import OracleRun
+from gradgate.harness.oracles.directional_differences import directional_checks
 from gradgate.harness.reach import axis_reach
 from gradgate.reference_impl.activations import THIRD_DERIVATIVE_MAX
 
@@ -602,7 +603,8 @@ PICTURED = True
 
 def checks(run: OracleRun) -> dict[str, Check]:
     """The oracle: the gradients against the estimates, each within its bound plus the
-    estimate's, entries that crossed a kink at every step left out (and said so)."""
+    estimate's, entries that crossed a kink at every step left out (and said so); forward mode
+    and the second order against differences along one direction (directional_differences)."""
     case, grads, bounds = run.case, run.grads, run.bounds
 
     def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:
@@ -626,10 +628,11 @@ def checks(run: OracleRun) -> dict[str, Check]:
                 + (f"; {check.note}" if check.note else "")
             )
         out[f"fd:{q}"] = with_projections(check, est)
+    out.update({f"fd:{q}": c for q, c in directional_checks(run).items()})
     return out
 
 
-JUDGES = ("dX", "dW", "db")
+JUDGES = ("dX", "dW", "db", "jY", "gdY", "gX", "gW", "gb")
 
 
 def inconclusive(case: Case) -> str | None:

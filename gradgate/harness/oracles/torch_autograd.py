@@ -22,9 +22,10 @@ import torch.nn.functional as F
 from gradgate.cases.axes import channels_first, channels_last, letters
 from gradgate.cases.case import Case
 from gradgate.cases.kind import LayerKind
-from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds
+from gradgate.harness.bounds import UNIT_ROUNDOFF, all_bounds, dz_bound
 from gradgate.harness.comparison import Check, compare
 from gradgate.harness.data import CaseData
+from gradgate.harness.derivative_bounds import higher_bounds
 from gradgate.harness.oracles import OracleRun
 from gradgate.harness.precision import precision_checks
 
@@ -164,12 +165,29 @@ PICTURED = True
 def checks(run: OracleRun) -> dict[str, Check]:
     """The oracle: every element against torch float64, within the case dtype's bound plus
     float64's (the oracle's own rounding); and, on the same values, the aggregate precision of
-    each quantity (`precision:*`, gradgate/harness/precision.py)."""
-    expected = torch_results(run.case, run.data)
-    bounds64 = all_bounds(run.case, run.data, run.mag, UNIT_ROUNDOFF["float64"])
+    each quantity (`precision:*`, gradgate/harness/precision.py).  With forward mode or the
+    second order asked for, jY, gdY, gX, gW and gb likewise, against torch's own."""
+    case, data = run.case, run.data
+    expected = torch_results(case, data)
+    u64 = UNIT_ROUNDOFF["float64"]
+    bounds64 = all_bounds(case, data, run.mag, u64)
+    first = dict(expected)
+    if "jY" in run.got:
+        expected["jY"] = kind_jvp(case.kind, data.tangents, data.X, data.W, data.b, case.cfg)["tY"]
+    if "gdY" in run.got:
+        expected.update(
+            kind_double_backward(
+                case.kind, data.cotangents, data.dY, data.X, data.W, data.b, case.cfg
+            )
+        )
+    higher = tuple(q for q in expected if q not in first)
+    if higher:
+        dz_err = dz_bound(case, data, run.mag, u64)
+        bounds64.update(higher_bounds(case, data, run.mag, u64, higher, dz_err))
     out = {
         f"torch:{q}": compare(q, run.got[q], value, run.bounds[q] + bounds64[q])
         for q, value in expected.items()
+        if q in run.got
     }
-    out.update(precision_checks(run.case, run.data, run.mag, run.got, expected))
+    out.update(precision_checks(case, data, run.mag, run.got, first))
     return out

@@ -116,6 +116,20 @@ def oracle_crashes(report: dict[str, Any]) -> list[tuple[str, str]]:
     return [(c["id"], c["oracle_crash"]) for c in report["cases"] if c.get("oracle_crash")]
 
 
+def unsupported_derivatives(report: dict[str, Any]) -> list[str]:
+    """One line per derivative the run asked for that some cases do not offer: how many cases
+    and the first reason (`unsupported_derivatives` of each case)."""
+    found: dict[str, list[str]] = {}
+    for case in report["cases"]:
+        for derivative, reason in case.get("unsupported_derivatives", {}).items():
+            found.setdefault(derivative, []).append(reason)
+    return [
+        f"{derivative} derivative unsupported on {len(reasons)} of {len(report['cases'])} cases "
+        f"(not failed): {reasons[0]}"
+        for derivative, reasons in found.items()
+    ]
+
+
 def inconclusive_checks(report: dict[str, Any]) -> int:
     """How many checks their oracle could not decide at the case's precision."""
     return sum(

@@ -11,6 +11,7 @@ from gradgate.harness.reports.report_json import (
     inconclusive_checks,
     layer_note,
     oracle_crashes,
+    unsupported_derivatives,
     worst_ratio,
 )
 
@@ -51,6 +52,8 @@ def render_summary(report: dict[str, Any], comparison: Comparison | None = None)
         "",
     ]
     lines += precision_markdown(report)
+    lines += [f"**{line}**" for line in unsupported_derivatives(report)]
+    lines += [""] if unsupported_derivatives(report) else []
     inconclusive = inconclusive_checks(report)
     if inconclusive:
         lines += [

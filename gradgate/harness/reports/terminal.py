@@ -7,7 +7,12 @@ from typing import Any
 
 from gradgate.harness.reports.diagnosis_section import diagnosis_lines
 from gradgate.harness.reports.precision_section import precision_lines
-from gradgate.harness.reports.report_json import inconclusive_checks, oracle_crashes, worst_ratio
+from gradgate.harness.reports.report_json import (
+    inconclusive_checks,
+    oracle_crashes,
+    unsupported_derivatives,
+    worst_ratio,
+)
 from gradgate.harness.reports.summary_md import headline
 
 MAX_REASONS = 20
@@ -23,6 +28,7 @@ def summary_lines(report: dict[str, Any], report_dir: Path | None) -> list[str]:
         lines.append("worst error ratios (error / bound, passes at <= 1):")
         lines += [f"  {worst_ratio(c):10.3g}  {c['status']:<11} {c['id']}" for c in ranked]
     lines += precision_lines(report)
+    lines += unsupported_derivatives(report)
     inconclusive = inconclusive_checks(report)
     if inconclusive:
         lines.append(

@@ -34,6 +34,12 @@ FUNCTION: dict[str, str] = {
 }
 
 
+class DerivativeUnsupported(Exception):
+    """Raised by an implementation's jvp or double_backward (gradgate's adapters and frameworks)
+    when its autodiff does not offer that derivative: the case is `unsupported` for it, with
+    this message, never failed."""
+
+
 def check_derivatives(items: tuple[str, ...], option: str = "--derivatives") -> tuple[str, ...]:
     """The derivatives to check, in DERIVATIVES order; `first` is required."""
     if "first" not in items:
@@ -78,6 +84,12 @@ def require_second(value: Any, case: Case) -> dict[str, np.ndarray]:
         raise ContractViolation("gb must be None when the case has no bias")
     return out
 
+
+# Short names for the two functions' signatures, written out in every adapter.
+A = np.ndarray
+B = np.ndarray | None  # b, and its tangent or cotangent: None without bias
+Tangent = tuple[np.ndarray, np.ndarray]  # jvp's (Y, tY)
+Second = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]  # (gdY, gX, gW, gb)
 
 Caller = Callable[..., Any]  # the engine's _call(what, fn, *args): marks phases, wraps raises
 

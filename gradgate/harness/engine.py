@@ -28,7 +28,13 @@ from gradgate.harness.contract_checks import (
 from gradgate.harness.data import CaseData, case_data
 from gradgate.harness.deadline import CaseTimeout, deadline
 from gradgate.harness.derivative_bounds import higher_bounds
-from gradgate.harness.derivatives import DEFAULT, FUNCTION, require_jvp, second_order
+from gradgate.harness.derivatives import (
+    DEFAULT,
+    FUNCTION,
+    DerivativeUnsupported,
+    require_jvp,
+    second_order,
+)
 from gradgate.harness.layouts import layout_checks
 from gradgate.harness.loading import Implementation
 from gradgate.harness.oracles import ORACLES, OracleRun, oracle
@@ -129,6 +135,10 @@ def _higher(
                 out.update(second_order(_call, fn, case, data, data.cotangents))
         except ContractViolation as exc:
             result.checks[f"contract:{attr}"] = violation_check(str(exc))
+        except ImplementationRaised as exc:
+            if not isinstance(exc.__cause__, DerivativeUnsupported):
+                raise
+            result.unsupported[derivative] = str(exc.__cause__)
     return out
 
 

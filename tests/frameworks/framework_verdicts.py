@@ -116,21 +116,19 @@ def verdicts_in_a_subprocess(
     """`verdicts` for each dtype, run by `python -m tests.frameworks.framework_verdicts` (a
     native crash of the framework, or torch's float32 conv backward, stays out of the test
     process): {dtype: {case id: (gate, direct, families)}}."""
+    sample = [",".join(map(str, positions))] if positions is not None else []
+    return json_of(__name__, [name, ",".join(dtypes), layer, *sample])
+
+
+def json_of(module: str, args: list[str]) -> dict[str, Any]:
+    """The JSON object the last line of `python -m MODULE ARGS` prints (run from the
+    repository's root)."""
     import subprocess
 
     from tests.commands import ROOT
 
-    sample = [",".join(map(str, positions))] if positions is not None else []
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.frameworks.framework_verdicts",
-            name,
-            ",".join(dtypes),
-            layer,
-            *sample,
-        ],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -32,6 +32,7 @@ import numpy as np
 
 from gradgate.cases.axes import channels_first, channels_last
 from gradgate.cases.kinds import DEFAULT_LAYER, layer_kind
+from gradgate.harness.derivatives import A, B, Second, Tangent
 from gradgate.harness.frameworks.translations import crop, symmetric_part
 from gradgate.harness.implementation import Implementation
 
@@ -184,6 +185,45 @@ class TorchLayerAdapter:
         dW = as_np[1].transpose(self.w_from_torch).copy()
         return dX, dW, None if b is None else as_np[2].copy()
 
+    def _layer(self, cfg: Any) -> Any:
+        return lambda x, w, b=None: self._output(x, w, b, cfg)[0]
+
+    def jvp(self, tX: A, tW: A, tb: B, X: A, W: A, b: B, cfg: Any) -> Tangent:
+        """torch's forward mode through the layer (a Function's own `jvp`)."""
+        from gradgate.harness.frameworks import torch_autodiff
+
+        primals = [t for t in self._tensors(X, W, b) if t is not None]
+        tangents = [t for t in self._tensors(tX, tW, tb) if t is not None]
+        y, ty = torch_autodiff.jvp(self._layer(cfg), primals, tangents)
+        last = channels_last(X.ndim)
+        return y.numpy().transpose(last).copy(), ty.numpy().transpose(last).copy()
+
+    def double_backward(self, ddX: A, ddW: A, ddb: B, dY: A, X: A, W: A, b: B, cfg: Any) -> Second:
+        """Autograd of the layer's create_graph backward; a Function whose backward is
+        @once_differentiable has none (`DerivativeUnsupported`)."""
+        import torch
+
+        from gradgate.harness.derivatives import DerivativeUnsupported
+        from gradgate.harness.frameworks import torch_autodiff
+
+        if self.is_function and torch_autodiff.is_once_differentiable(self.cls):
+            raise DerivativeUnsupported(
+                f"{self.cls.__name__}.backward is marked @once_differentiable: torch does not "
+                "differentiate it again"
+            )
+        first = channels_first(X.ndim)
+        dy = torch.from_numpy(np.array(dY.transpose(first), order="C", copy=True))
+        found = torch_autodiff.double_backward(
+            self._layer(cfg),
+            [t for t in self._tensors(X, W, b) if t is not None],
+            dy,
+            [t.detach() for t in self._tensors(ddX, ddW, ddb) if t is not None],
+        )
+        last = channels_last(X.ndim)
+        gdY, gX = (found[i].numpy().transpose(last).copy() for i in (0, 1))
+        gW = found[2].numpy().transpose(self.w_from_torch).copy()
+        return gdY, gX, gW, None if b is None else found[3].numpy().copy()
+
 
 def _value(cfg: Any, name: str) -> Any:
     value = getattr(cfg, name)
@@ -191,14 +231,12 @@ def _value(cfg: Any, name: str) -> Any:
 
 
 def _run_module(module: Any, x: Any, w: Any, b: Any) -> tuple[Any, Any, Any]:
-    """The module's output on x with its parameters set to w and b, and those parameters."""
-    import torch
+    """The module's output on x with its parameters w and b (`torch.func.functional_call`, so
+    autograd and forward mode see w and b themselves), and those parameters."""
+    from torch.func import functional_call
 
-    with torch.no_grad():
-        module.weight.copy_(w)
-        if b is not None:
-            module.bias.copy_(b)
-    return module(x), module.weight, module.bias
+    params = {"weight": w} if b is None else {"weight": w, "bias": b}
+    return functional_call(module, params, (x,)), w, b
 
 
 def _activation(name: str, z: Any, F: Any) -> Any:
@@ -215,4 +253,11 @@ def _activation(name: str, z: Any, F: Any) -> Any:
 
 def adapt_torch_class(name: str, cls: type, layer: str = DEFAULT_LAYER) -> Implementation:
     adapter = TorchLayerAdapter(cls, layer)
-    return Implementation(name, adapter.forward, adapter.backward, adapter.supports)
+    return Implementation(
+        name,
+        adapter.forward,
+        adapter.backward,
+        adapter.supports,
+        jvp=adapter.jvp,
+        double_backward=adapter.double_backward,
+    )

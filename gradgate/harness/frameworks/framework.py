@@ -28,12 +28,13 @@ class Framework:
 
 
 def deconv2d_by_package_name(package: str) -> Callable[[str], Any]:
-    """A module `__getattr__` for a framework's package: `forward`, `backward` and `supports`
-    come from its `deconv2d` module, so `--impl harness.frameworks.NAME` (the name Deconv2D
-    runs are reported under) keeps loading, and importing the package alone imports nothing."""
+    """A module `__getattr__` for a framework's package: `forward`, `backward`, `supports`,
+    `jvp` and `double_backward` come from its `deconv2d` module, so `--impl
+    harness.frameworks.NAME` (the name Deconv2D runs are reported under) keeps loading, and
+    importing the package alone imports nothing."""
 
     def attribute(name: str) -> Any:
-        if name in ("forward", "backward", "supports"):
+        if name in ("forward", "backward", "supports", "jvp", "double_backward"):
             return getattr(importlib.import_module(f"{package}.deconv2d"), name)
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 

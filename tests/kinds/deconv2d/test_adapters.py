@@ -122,3 +122,40 @@ def test_numpy_ml_import_shim_is_said_once(tmp_path: Path) -> None:
 def test_the_shim_note_belongs_to_numpy_ml_only() -> None:
     assert load_implementation(NUMPY_ML).notes == [SHIM_NOTE]
     assert load_implementation("reference_impl").notes == []
+
+
+TORCH_LAYERS = "tests.kinds.deconv2d.torch_modules"
+ALL_DERIVATIVES = ("first", "forward", "second")
+
+
+def _derivative_results(spec: str) -> list[Any]:
+    impl = load_implementation(spec)
+    return [run_case(impl, c, derivatives=ALL_DERIVATIVES) for c in grid_cases("smoke")[::3]]
+
+
+def test_torch_layers_get_forward_mode_and_the_second_order_from_torch() -> None:
+    for result in _derivative_results("torch.nn:ConvTranspose2d"):
+        assert result.status == "passed" and not result.unsupported, result.message
+        assert {"torch:jY", "fd:gX", "adjoint:hessian"} <= set(result.checks)
+
+
+def test_a_function_without_jvp_has_no_forward_mode_and_keeps_its_second_order() -> None:
+    for result in _derivative_results(f"{TORCH_LAYERS}:GoodConvTranspose2d"):
+        assert result.status == "passed", result.message
+        assert set(result.unsupported) == {"forward"}
+        assert "You must implement the jvp function" in result.unsupported["forward"]
+        assert result.checks["torch:gX"].passed and result.checks["fd:gW"].passed
+
+
+def test_a_once_differentiable_backward_is_unsupported_for_the_second_order_saying_why() -> None:
+    for result in _derivative_results(f"{TORCH_LAYERS}:OnceDifferentiableFunction"):
+        assert result.status == "passed", result.message
+        assert result.unsupported["second"] == (
+            "OnceDifferentiableFunction.backward is marked @once_differentiable: torch does not "
+            "differentiate it again"
+        )
+
+
+def test_a_wrong_hand_written_backward_has_a_wrong_second_order_too() -> None:
+    results = _derivative_results(f"{TORCH_LAYERS}:BuggyConvTranspose2d")
+    assert any(not r.checks["torch:gX"].passed for r in results if "torch:gX" in r.checks)

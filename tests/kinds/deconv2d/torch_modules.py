@@ -10,6 +10,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.autograd.function import once_differentiable
 from torch.nn.grad import conv2d_weight
 
 
@@ -86,3 +87,13 @@ class GoodConvTranspose2d(nn.Module):
 
 class BuggyConvTranspose2d(GoodConvTranspose2d):
     function = WeightGradBugFunction
+
+
+class OnceDifferentiableFunction(ConvTranspose2dFunction):
+    """The same hand-written backward, marked @once_differentiable (as kernels that leave
+    autograd often are): torch gives it no second order."""
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad_out: torch.Tensor):  # type: ignore[no-untyped-def, override]
+        return ConvTranspose2dFunction.backward.__func__(ConvTranspose2dFunction, ctx, grad_out)  # type: ignore[attr-defined]

@@ -16,3 +16,4 @@ from __future__ import annotations
 from gradgate.harness.frameworks.jax.ops import TRANSPOSED
 
 forward, backward, supports = TRANSPOSED.forward, TRANSPOSED.backward, TRANSPOSED.supports
+jvp, double_backward = TRANSPOSED.jvp, TRANSPOSED.double_backward

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from gradgate.harness.derivatives import A, B, Second, Tangent
 from gradgate.harness.frameworks.dtypes import unsupported_dtype
 from gradgate.harness.frameworks.jax.common import ACTIVATIONS, jax, jnp
 from gradgate.harness.frameworks.translations import input_padding
@@ -111,6 +112,26 @@ class Kind:
         _, vjp = jax.vjp(self._layer(cfg), *map(jnp.asarray, args))
         grads = [np.array(g) for g in vjp(jnp.asarray(dY))]
         return grads[0], grads[1], None if b is None else grads[2]
+
+    def jvp(self, tX: A, tW: A, tb: B, X: A, W: A, b: B, cfg: Any) -> Tangent:
+        """`jax.jvp`: forward mode."""
+        primals = tuple(jnp.asarray(a) for a in ((X, W) if b is None else (X, W, b)))
+        tangents = tuple(jnp.asarray(a) for a in ((tX, tW) if tb is None else (tX, tW, tb)))
+        y, ty = jax.jvp(self._layer(cfg), primals, tangents)
+        return np.array(y), np.array(ty)
+
+    def double_backward(self, ddX: A, ddW: A, ddb: B, dY: A, X: A, W: A, b: B, cfg: Any) -> Second:
+        """`jax.vjp` of `jax.vjp`: the backward's vector-Jacobian product in (dY, X, W, b)."""
+        layer = self._layer(cfg)
+
+        def grads(dy: Any, *primals: Any) -> Any:
+            return jax.vjp(layer, *primals)[1](dy)
+
+        primals = tuple(jnp.asarray(a) for a in ((X, W) if b is None else (X, W, b)))
+        _, vjp = jax.vjp(grads, jnp.asarray(dY), *primals)
+        cotangents = tuple(jnp.asarray(a) for a in ((ddX, ddW) if ddb is None else (ddX, ddW, ddb)))
+        found = [np.array(g) for g in vjp(cotangents)]
+        return found[0], found[1], found[2], None if b is None else found[3]
 
 
 TRANSPOSED = Kind(_transposed)

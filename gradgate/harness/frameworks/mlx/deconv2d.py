@@ -18,5 +18,6 @@ from __future__ import annotations
 from gradgate.harness.frameworks.mlx.ops import TRANSPOSED, gradgate_weight, mlx_weight
 
 forward, backward, supports = TRANSPOSED.forward, TRANSPOSED.backward, TRANSPOSED.supports
+jvp, double_backward = TRANSPOSED.jvp, TRANSPOSED.double_backward
 
 __all__ = ["backward", "forward", "gradgate_weight", "mlx_weight", "supports"]

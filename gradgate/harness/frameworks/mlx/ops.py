@@ -14,11 +14,14 @@ docs/findings/mlx.md).  Its 3-D ops refuse groups > 1 (as their docstrings say):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from gradgate.harness.derivatives import A, B, DerivativeUnsupported, Second, Tangent
 from gradgate.harness.frameworks.dtypes import unsupported_dtype
 from gradgate.harness.frameworks.mlx.common import ACTIVATIONS, mx
 from gradgate.harness.frameworks.translations import (
@@ -98,6 +101,20 @@ def _arg(values: Any) -> Any:
     return values[0] if len(values) == 1 else values
 
 
+@contextlib.contextmanager
+def refused_as_unsupported() -> Iterator[None]:
+    """MLX's refusal of a derivative a primitive does not implement ("[Primitive::jvp] Not
+    implemented for Convolution") as `DerivativeUnsupported`, in its own words; any other error
+    stays the implementation's."""
+    try:
+        yield
+    except ValueError as exc:
+        text = str(exc).strip()
+        if "Not implemented for" not in text or not re.search(r"::(jvp|vjp)\]", text):
+            raise
+        raise DerivativeUnsupported(f"MLX refuses: {text}") from exc
+
+
 class Kind:
     """forward/backward/supports of the contract over one family's MLX op."""
 
@@ -151,6 +168,31 @@ class Kind:
         dX = _numpy(grads[0], X.dtype)
         dW = self.from_mlx(_numpy(grads[1], X.dtype), cfg.groups)
         return dX, dW, None if b is None else _numpy(grads[2], X.dtype)
+
+    def jvp(self, tX: A, tW: A, tb: B, X: A, W: A, b: B, cfg: Any) -> Tangent:
+        """`mx.jvp`: MLX's forward mode."""
+        with refused_as_unsupported():
+            outs, tangents = mx.jvp(
+                self._layer(cfg),
+                self._arrays(X, W, b, cfg.groups),
+                self._arrays(tX, tW, tb, cfg.groups),
+            )
+        return _numpy(outs[0], X.dtype), _numpy(tangents[0], X.dtype)
+
+    def double_backward(self, ddX: A, ddW: A, ddb: B, dY: A, X: A, W: A, b: B, cfg: Any) -> Second:
+        """`mx.vjp` of `mx.vjp`: the backward's vector-Jacobian product in (dY, X, W, b)."""
+        layer = self._layer(cfg)
+        arrays = self._arrays(X, W, b, cfg.groups)
+
+        def grads(dy: Any, *primals: Any) -> Any:
+            return mx.vjp(layer, list(primals), [dy])[1]
+
+        dy = mx.array(fresh(as_float32_if_bf16(dY))).astype(arrays[0].dtype)
+        with refused_as_unsupported():
+            _, found = mx.vjp(grads, [dy, *arrays], self._arrays(ddX, ddW, ddb, cfg.groups))
+        gdY, gX = _numpy(found[0], X.dtype), _numpy(found[1], X.dtype)
+        gW = self.from_mlx(_numpy(found[2], X.dtype), cfg.groups)
+        return gdY, gX, gW, None if b is None else _numpy(found[3], X.dtype)
 
 
 def _numpy(a: Any, dtype: np.dtype[Any]) -> np.ndarray:

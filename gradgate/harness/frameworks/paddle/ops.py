@@ -10,11 +10,13 @@ One CPU thread (`paddle.set_num_threads` is absent in some versions: OMP_NUM_THR
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from gradgate.harness.derivatives import A, B, DerivativeUnsupported, Second, Tangent
 from gradgate.harness.frameworks.dtypes import unsupported_dtype
 from gradgate.harness.frameworks.paddle.common import ACTIVATIONS, F, paddle
 from gradgate.harness.frameworks.translations import (
@@ -77,6 +79,27 @@ def _array(t: Any, dtype: np.dtype[Any]) -> np.ndarray:
     return in_dtype(t.numpy(), dtype)
 
 
+@contextlib.contextmanager
+def refused_as_unsupported() -> Iterator[None]:
+    """Paddle's refusal of a second order it does not have, in its own words, as
+    `DerivativeUnsupported`: a kernel not registered for the device ("The kernel
+    `conv2d_transpose_double_grad` is not registered") or an op without a grad op ("The Op
+    depthwise_conv2d_transpose_grad doesn't have any grad op. If you don't intend calculating
+    higher order derivatives, ..."); its jvp is a double vjp, so it needs them too.  Any other
+    error stays the implementation's."""
+    try:
+        yield
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        unregistered = "double_grad" in first and "is not registered" in first
+        no_grad_op = "doesn't have any grad op" in first and "higher order" in first
+        if not (unregistered or no_grad_op):
+            raise
+        raise DerivativeUnsupported(
+            f"Paddle {paddle.__version__} has no second order here: {first}"
+        ) from exc
+
+
 class Kind:
     """forward/backward/supports of the contract over one family's Paddle op."""
 
@@ -124,6 +147,35 @@ class Kind:
         grads = [_array(g, X.dtype) for g in paddle.grad([y], t, [_tensor(nchw(dY))])]
         dX, dW = nhwc(grads[0]), self.from_paddle(grads[1])
         return dX, dW, None if b is None else grads[2]
+
+    def jvp(self, tX: A, tW: A, tb: B, X: A, W: A, b: B, cfg: Any) -> Tangent:
+        """`paddle.incubate.autograd.jvp`: Paddle's forward mode (its beta API, in dynamic
+        graphs computed as a double vjp)."""
+        with_bias = b is not None
+
+        def layer(*t: Any) -> Any:
+            return self._output(list(t), with_bias, cfg)
+
+        with refused_as_unsupported():
+            y, ty = paddle.incubate.autograd.jvp(
+                layer, self._tensors(X, W, b), self._tensors(tX, tW, tb)
+            )
+        return nhwc(_array(y, X.dtype)), nhwc(_array(ty, X.dtype))
+
+    def double_backward(self, ddX: A, ddW: A, ddb: B, dY: A, X: A, W: A, b: B, cfg: Any) -> Second:
+        """`paddle.grad` of a `create_graph=True` `paddle.grad`: Paddle's double grad."""
+        t = self._tensors(X, W, b)
+        dy = _tensor(nchw(dY), stop_gradient=False)
+        y = self._output(t, b is not None, cfg)
+        cotangents = self._tensors(ddX, ddW, ddb)
+        with refused_as_unsupported():
+            grads = paddle.grad([y], t, [dy], create_graph=True)
+            found = paddle.grad(grads, [dy, *t], cotangents, allow_unused=True)
+        out = [
+            np.zeros(s.shape, X.dtype) if g is None else _array(g, X.dtype)
+            for g, s in zip(found, [dY, nchw(X), self.to_paddle(W), *([] if b is None else [b])])
+        ]
+        return nhwc(out[0]), nhwc(out[1]), self.from_paddle(out[2]), None if b is None else out[3]
 
 
 TRANSPOSED = Kind(_transposed, weight_in_out, weight_from_in_out, transposed=True)

@@ -6,3 +6,4 @@ from __future__ import annotations
 from gradgate.harness.frameworks.tensorflow.ops import DIRECT
 
 forward, backward, supports = DIRECT.forward, DIRECT.backward, DIRECT.supports
+jvp, double_backward = DIRECT.jvp, DIRECT.double_backward

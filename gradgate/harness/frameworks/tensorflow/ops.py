@@ -20,8 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from gradgate.harness.derivatives import A, B, Second, Tangent
 from gradgate.harness.frameworks.dtypes import unsupported_dtype
-from gradgate.harness.frameworks.tensorflow.common import ACTIVATIONS, tf
+from gradgate.harness.frameworks.tensorflow.common import (
+    ACTIVATIONS,
+    forward_accumulator_jvp,
+    nested_tape_double_backward,
+    tf,
+)
 from gradgate.harness.frameworks.translations import crop
 
 
@@ -109,6 +115,14 @@ class Kind:
             y = self._output(sources[0], sources[1], sources[2] if b is not None else None, cfg)
         grads = [g.numpy() for g in tape.gradient(y, sources, output_gradients=tf.constant(dY))]
         return grads[0], grads[1], None if b is None else grads[2]
+
+    def jvp(self, tX: A, tW: A, tb: B, X: A, W: A, b: B, cfg: Any) -> Tangent:
+        """`tf.autodiff.ForwardAccumulator`: TF's forward mode."""
+        return forward_accumulator_jvp(self._output, (X, W, b), (tX, tW, tb), cfg)
+
+    def double_backward(self, ddX: A, ddW: A, ddb: B, dY: A, X: A, W: A, b: B, cfg: Any) -> Second:
+        """A `tf.GradientTape` around the backward's tape: TF's second order."""
+        return nested_tape_double_backward(self._output, (ddX, ddW, ddb), dY, (X, W, b), cfg)
 
 
 TRANSPOSED = Kind(_transposed, _transposed_scope)

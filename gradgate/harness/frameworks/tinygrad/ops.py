@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from tinygrad import Tensor, dtypes
 
+from gradgate.harness.derivatives import A, B, DerivativeUnsupported, Second, Tangent
 from gradgate.harness.frameworks.dtypes import unsupported_dtype
 from gradgate.harness.frameworks.tinygrad.common import ACTIVATIONS
 from gradgate.harness.frameworks.translations import (
@@ -106,6 +107,25 @@ class Kind:
         grads = [_numpy(g, X.dtype) for g in y.gradient(*tensors, gradient=_tensor(nchw(dY)))]
         dX, dW = nhwc(grads[0]), self.from_tinygrad(grads[1])
         return dX, dW, None if b is None else grads[2]
+
+    def jvp(self, tX: A, tW: A, tb: B, X: A, W: A, b: B, cfg: Any) -> Tangent:
+        """tinygrad has no forward mode: its autodiff is `Tensor.gradient` / `backward` only."""
+        raise DerivativeUnsupported(
+            "tinygrad has no forward-mode autodiff (its API differentiates in reverse mode "
+            "only: Tensor.gradient, Tensor.backward)"
+        )
+
+    def double_backward(self, ddX: A, ddW: A, ddb: B, dY: A, X: A, W: A, b: B, cfg: Any) -> Second:
+        """`Tensor.gradient` of `Tensor.gradient`: tinygrad's gradients are tensors of the
+        same graph, so they differentiate again."""
+        tensors = self._tensors(X, W, b)
+        dy = _tensor(nchw(dY))
+        grads = self._output(tensors, b is not None, cfg).gradient(*tensors, gradient=dy)
+        cotangents = self._tensors(ddX, ddW, ddb)
+        inner = sum(((g * c).sum() for g, c in zip(grads, cotangents)), Tensor(0.0))
+        found = [_numpy(g, X.dtype) for g in inner.gradient(dy, *tensors)]
+        gW = self.from_tinygrad(found[2])
+        return nhwc(found[0]), nhwc(found[1]), gW, None if b is None else found[3]
 
 
 TRANSPOSED = Kind(_transposed, weight_in_out, weight_from_in_out)

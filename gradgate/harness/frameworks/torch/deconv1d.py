@@ -6,3 +6,4 @@ from __future__ import annotations
 from gradgate.harness.frameworks.torch.ops import TRANSPOSED
 
 forward, backward, supports = TRANSPOSED.forward, TRANSPOSED.backward, TRANSPOSED.supports
+jvp, double_backward = TRANSPOSED.jvp, TRANSPOSED.double_backward

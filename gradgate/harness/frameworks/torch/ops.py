@@ -21,6 +21,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from gradgate.harness.derivatives import A, B, Second, Tangent
+from gradgate.harness.frameworks import torch_autodiff as autodiff
 from gradgate.harness.frameworks.dtypes import unsupported_dtype
 from gradgate.harness.frameworks.torch.common import activation as torch_activation
 from gradgate.harness.frameworks.torch.common import array, tensor
@@ -103,6 +105,29 @@ class Kind:
         grads = torch.autograd.grad(y, inputs, tensor(nchw(dY)))
         dX, dW = nhwc(array(grads[0])), self.from_torch(array(grads[1]))
         return dX, dW, None if bt is None else array(grads[2]).copy()
+
+    def _tensors(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> list[torch.Tensor]:
+        out = [tensor(nchw(X)), tensor(self.to_torch(W))]
+        return out if b is None else [*out, tensor(b.copy())]
+
+    def _layer(self, cfg: Any) -> Callable[..., Any]:
+        return lambda x, w, b=None: self.output(x, w, b, cfg)
+
+    def jvp(self, tX: A, tW: A, tb: B, X: A, W: A, b: B, cfg: Any) -> Tangent:
+        """torch's forward mode (dual tensors through the op's forward-mode formula)."""
+        y, ty = autodiff.jvp(self._layer(cfg), self._tensors(X, W, b), self._tensors(tX, tW, tb))
+        return nhwc(array(y)), nhwc(array(ty))
+
+    def double_backward(self, ddX: A, ddW: A, ddb: B, dY: A, X: A, W: A, b: B, cfg: Any) -> Second:
+        """autograd of torch's create_graph backward (the op's double-backward formula)."""
+        found = autodiff.double_backward(
+            self._layer(cfg),
+            self._tensors(X, W, b),
+            tensor(nchw(dY)),
+            self._tensors(ddX, ddW, ddb),
+        )
+        gdY, gX, gW = nhwc(array(found[0])), nhwc(array(found[1])), self.from_torch(array(found[2]))
+        return gdY, gX, gW, None if b is None else array(found[3]).copy()
 
 
 TRANSPOSED = Kind(_transposed, weight_in_out, weight_from_in_out)

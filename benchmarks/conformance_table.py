@@ -8,6 +8,8 @@ link to the framework's findings.
 
 NAME=A.json,B.json merges several reports of one framework (say default and full), each case
 counted once.  With --precision: the float16/bfloat16 table (verdicts and bits per quantity).
+With --derivatives: forward mode's and the second order's verdicts (runs with `--derivatives
+first,forward,second`).
 """
 
 from __future__ import annotations
@@ -122,9 +124,66 @@ def precision_table(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# A derivative's checks: its quantities', its contract check, and (second) the symmetry.
+DERIVATIVE_CHECKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "forward": (("jY",), ("contract:jvp",)),
+    "second": (("gdY", "gX", "gW", "gb"), ("contract:double_backward", "adjoint:hessian")),
+}
+DERIVATIVE_VERDICTS = ("passed", "failed", "not checked", "unsupported")
+
+
+def derivative_verdict(case: dict[str, Any], derivative: str) -> tuple[str, list[str]]:
+    """(verdict of one derivative on a case, its failing checks): `not checked` when the first
+    derivative broke the contract or raised (the gate then checks no higher one)."""
+    if case["status"] == "unsupported" or derivative in case.get("unsupported_derivatives", {}):
+        return "unsupported", []
+    quantities, others = DERIVATIVE_CHECKS[derivative]
+    mine = {
+        name: check
+        for name, check in case.get("checks", {}).items()
+        if name.partition(":")[2] in quantities or name in others
+    }
+    if not mine:
+        return "not checked", []
+    failing = [name for name, check in mine.items() if not check["passed"]]
+    return ("failed" if failing else "passed"), failing
+
+
+def derivative_table(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    head = [
+        "framework",
+        "derivative",
+        "passed / failed / not checked / unsupported",
+        "failing checks (cases)",
+        "unsupported because",
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for name, report in reports:
+        for derivative in DERIVATIVE_CHECKS:
+            counts = dict.fromkeys(DERIVATIVE_VERDICTS, 0)
+            failing: dict[str, int] = {}
+            reasons: dict[str, int] = {}
+            for case in report["cases"]:
+                verdict, checks = derivative_verdict(case, derivative)
+                counts[verdict] += 1
+                for check in checks:
+                    failing[check] = failing.get(check, 0) + 1
+                reason = case.get("unsupported_derivatives", {}).get(derivative)
+                if reason:
+                    reasons[reason.split(":")[0]] = reasons.get(reason.split(":")[0], 0) + 1
+            text = " / ".join(str(counts[v]) for v in DERIVATIVE_VERDICTS)
+            failed = ", ".join(f"{k} ({n})" for k, n in sorted(failing.items())) or "none"
+            why = "; ".join(f"{k} ({n})" for k, n in sorted(reasons.items())) or "-"
+            lines.append(
+                f"| [{name}](findings/{name}.md) | {derivative} | {text} | {failed} | {why} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str]) -> int:
     low = "--precision" in argv
-    argv = [a for a in argv if a != "--precision"]
+    higher = "--derivatives" in argv
+    argv = [a for a in argv if a not in ("--precision", "--derivatives")]
     if not argv or any("=" not in a for a in argv):
         print(__doc__, file=sys.stderr)
         return 2
@@ -138,6 +197,9 @@ def main(argv: Sequence[str]) -> int:
         reports.append((name, {"cases": list(cases.values())}))
     if low:
         print(precision_table(reports), end="")
+        return 0
+    if higher:
+        print(derivative_table(reports), end="")
         return 0
     print("Each cell: passed / failed / errored / unsupported cases that have the factor.\n")
     print(table(reports), end="")

@@ -234,3 +234,31 @@ def test_the_cli_and_the_config_take_derivatives(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     checks = json.loads((tmp_path / "r" / "report.json").read_text())["cases"][0]["checks"]
     assert "torch:gX" in checks and "fd:gW" in checks and "torch:jY" not in checks
+
+
+def test_the_cli_reports_a_derivative_it_cannot_check_and_passes(tmp_path: Path) -> None:
+    (tmp_path / "first_only.py").write_text(
+        "from gradgate.reference_impl import forward, backward, jvp\n"
+    )
+    cases = [c.id for c in SMOKE64[:3]]
+    out = gradgate(
+        "run",
+        "--impl",
+        "first_only",
+        *(a for c in cases for a in ("--case", c)),
+        "--derivatives",
+        "first,forward,second",
+        "--report-dir",
+        str(tmp_path / "r"),
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    reason = "the implementation has no double_backward(ddX, ddW, ddb, dY, X, W, b, cfg)"
+    line = f"second derivative unsupported on 3 of 3 cases (not failed): {reason}"
+    assert line in out.stdout
+    assert line in (tmp_path / "r" / "summary.md").read_text()
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    for case in report["cases"]:
+        assert case["status"] == "passed"
+        assert case["unsupported_derivatives"] == {"second": reason}
+        assert case["checks"]["torch:jY"]["passed"]

@@ -25,6 +25,8 @@ NO_RESULT = "no result: the run stopped before this case finished"
 # Fields a case has when its worker died (gradgate/harness/rerun.py): its attempts (one when the
 # hard time limit stopped it, else two), and an oracle's crash.
 CRASH_FIELDS = ("attempts", "oracle_crash")
+# Fields a case has when they apply: bits kept per quantity, derivatives it does not offer.
+OPTIONAL_FIELDS = ("precision", "unsupported_derivatives")
 
 
 def complete_cases(
@@ -42,7 +44,7 @@ def complete_cases(
                 "checks": got.get("checks", {}),
                 "message": got.get("message", ""),
                 "duration_s": got.get("duration_s", 0.0),
-                **{k: got[k] for k in (*CRASH_FIELDS, "precision") if k in got},
+                **{k: got[k] for k in (*CRASH_FIELDS, *OPTIONAL_FIELDS) if k in got},
             }
         )
     return out

@@ -30,6 +30,7 @@ REPRODUCERS = [
     ("tinygrad_tanh_precision", "tinygrad.md", "tinygrad"),
     ("tinygrad_bf16_products", "tinygrad.md", "tinygrad"),
     ("torch_low_precision_without_onednn", "torch.md", "torch"),
+    ("mlx_conv_transpose2d_second_order", "mlx.md", "mlx"),
 ]
 
 

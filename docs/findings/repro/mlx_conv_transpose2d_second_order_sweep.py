@@ -1,0 +1,106 @@
+"""MLX 0.32 (CPU): the trigger condition of class 4 of docs/findings/mlx.md, by sweep.
+
+One axis varies (height, n input rows), the other is trivial; float32, MLX's own (symmetric)
+padding p; configurations outside classes 1 and 2 (whose first derivative is already wrong):
+p <= dilation * (k - 1), and output padding op <= p where the stride is > 1.  For each, the
+first derivative (mx.vjp) is checked against PyTorch, then the second order: mx.vjp of the
+function (gy, x, w) -> mx.vjp(conv_transpose2d)(gy), against PyTorch float64's autograd of
+its create_graph backward.  Is the second order wrong exactly when stride > 1 and
+p > (n - 1) * stride?  Prints the counts and whether the boundary holds; exits 1 while the
+defect shows (0 once MLX is right everywhere).
+Run: python mlx_conv_transpose2d_second_order_sweep.py
+"""
+
+import itertools
+import sys
+
+import mlx.core as mx
+import numpy as np
+import torch
+
+mx.set_default_device(mx.cpu)
+rng = np.random.default_rng(0)
+
+
+def verdict(n: int, k: int, s: int, d: int, p: int, op: int) -> str | None:
+    """'ok', what is wrong, or None where PyTorch has no such layer or MLX's first is wrong."""
+    x, w = rng.standard_normal((1, n, 2, 1)), rng.standard_normal((1, k, 1, 1))
+    kw = {"stride": (s, 1), "padding": (p, 0), "dilation": (d, 1), "output_padding": (op, 0)}
+    xt = torch.tensor(x.transpose(0, 3, 1, 2), requires_grad=True)
+    wt = torch.tensor(w.transpose(3, 0, 1, 2), requires_grad=True)
+    try:
+        yt = torch.nn.functional.conv_transpose2d(xt, wt, **kw)
+    except RuntimeError:
+        return None
+    gt = torch.tensor(rng.standard_normal(tuple(yt.shape)), requires_grad=True)
+    dxt, dwt = torch.autograd.grad(yt, [xt, wt], gt, create_graph=True)
+    ddx, ddw = rng.standard_normal(x.shape), rng.standard_normal(w.shape)
+    inner = (dxt * torch.tensor(ddx.transpose(0, 3, 1, 2))).sum()
+    inner = inner + (dwt * torch.tensor(ddw.transpose(3, 0, 1, 2))).sum()
+    want = [t.detach().numpy() for t in torch.autograd.grad(inner, [gt, xt, wt])]
+    want = [
+        want[0].transpose(0, 2, 3, 1),
+        want[1].transpose(0, 2, 3, 1),
+        want[2].transpose(1, 2, 3, 0),
+    ]
+
+    def f(xa: mx.array, wa: mx.array) -> mx.array:
+        return mx.conv_transpose2d(xa, wa, **kw)
+
+    def backward(gy: mx.array, xa: mx.array, wa: mx.array) -> list[mx.array]:
+        return mx.vjp(f, [xa, wa], [gy])[1]
+
+    xa, wa = mx.array(x.astype(np.float32)), mx.array(w.astype(np.float32))
+    gy = mx.array(gt.detach().numpy().transpose(0, 2, 3, 1).astype(np.float32))
+    try:
+        dx, dw = backward(gy, xa, wa)
+        mx.eval(dx, dw)
+    except Exception:  # noqa: BLE001 - classes 1 and 2, not this one
+        return None
+    first = [dxt.detach().numpy().transpose(0, 2, 3, 1), dwt.detach().numpy().transpose(1, 2, 3, 0)]
+    if _off("dx", np.array(dx), first[0]) or _off("dw", np.array(dw), first[1]):
+        return None
+    cot = [mx.array(ddx.astype(np.float32)), mx.array(ddw.astype(np.float32))]
+    try:
+        _, found = mx.vjp(backward, [gy, xa, wa], cot)
+        mx.eval(*found)
+    except Exception as exc:  # noqa: BLE001 - any refusal is a verdict
+        return f"second order raises: {str(exc)[:60]}"
+    for name, got, exp in zip(("gy", "x", "w"), found, want):
+        wrong = _off(f"{name}'s cotangent", np.array(got), exp)
+        if wrong:
+            return wrong
+    return "ok"
+
+
+def _off(name: str, got: np.ndarray, want: np.ndarray) -> str:
+    if got.shape != want.shape:
+        return f"{name} shape"
+    if np.abs(got - want).max() > 1e-4 * (1 + np.abs(want).max()):
+        return f"{name} values"
+    return ""
+
+
+seen, wrong, off = 0, {}, []
+for n, k, s, d in itertools.product((1, 2, 3), (1, 2, 3), (1, 2, 3), (1, 2)):
+    for p in range(d * (k - 1) + 1):
+        for op in range(max(s, d)):
+            if s > 1 and op > p:
+                continue  # class 1
+            v = verdict(n, k, s, d, p, op)
+            if v is None:
+                continue
+            seen += 1
+            predicted = s > 1 and p > (n - 1) * s
+            if v != "ok":
+                wrong[v] = wrong.get(v, 0) + 1
+            if (v != "ok") != predicted:
+                off.append(((n, k, s, d, p, op), v, predicted))
+print(f"MLX {mx.__version__}: {seen} configurations with a right first derivative")
+print(f"second order wrong: {sum(wrong.values())} ({wrong})")
+print(
+    "condition stride > 1 and padding > (n - 1) * stride predicts every verdict"
+    if not off
+    else f"the condition misses {len(off)}: {off[:5]}"
+)
+sys.exit(1 if wrong else 0)

@@ -99,7 +99,7 @@ def fast_gradgradcheck(case: Case) -> float | None:
     if case.padding[0::2] != case.padding[1::2]:
         return None
     rng = np.random.default_rng(0)
-    n, in_ch, h, w = case.batch, case.in_ch, *case.in_size
+    n, h, w, in_ch = case.x_shape
     shapes = [(n, in_ch, h, w), (in_ch, case.out_ch // case.groups, *case.kernel)]
     shapes += [(case.out_ch,)] if case.bias else []
     tensors = [torch.tensor(rng.uniform(-1, 1, s), requires_grad=True) for s in shapes]

@@ -129,7 +129,9 @@ DERIVATIVE_CHECKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "forward": (("jY",), ("contract:jvp",)),
     "second": (("gdY", "gX", "gW", "gb"), ("contract:double_backward", "adjoint:hessian")),
 }
-DERIVATIVE_VERDICTS = ("passed", "failed", "not checked", "unsupported")
+DERIVATIVE_VERDICTS = ("passed", "failed", "errored", "not checked", "unsupported")
+# How an errored case's message starts when the derivative's own function raised or died.
+FUNCTION_OF = {"forward": "jvp", "second": "double_backward"}
 
 
 def derivative_verdict(case: dict[str, Any], derivative: str) -> tuple[str, list[str]]:
@@ -137,6 +139,12 @@ def derivative_verdict(case: dict[str, Any], derivative: str) -> tuple[str, list
     derivative broke the contract or raised (the gate then checks no higher one)."""
     if case["status"] == "unsupported" or derivative in case.get("unsupported_derivatives", {}):
         return "unsupported", []
+    function = FUNCTION_OF[derivative]
+    message = case.get("message", "")
+    if case["status"] == "errored" and (
+        message.startswith(f"{function} raised") or f"died in {function}" in message
+    ):
+        return "errored", []
     quantities, others = DERIVATIVE_CHECKS[derivative]
     mine = {
         name: check
@@ -153,9 +161,9 @@ def derivative_table(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
     head = [
         "framework",
         "derivative",
-        "passed / failed / not checked / unsupported",
+        "passed / failed / errored / not checked / unsupported",
         "failing checks (cases)",
-        "unsupported because",
+        "unsupported because (cases; the rest: the case itself)",
     ]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for name, report in reports:
@@ -170,7 +178,8 @@ def derivative_table(reports: Sequence[tuple[str, dict[str, Any]]]) -> str:
                     failing[check] = failing.get(check, 0) + 1
                 reason = case.get("unsupported_derivatives", {}).get(derivative)
                 if reason:
-                    reasons[reason.split(":")[0]] = reasons.get(reason.split(":")[0], 0) + 1
+                    short = reason if len(reason) <= 110 else reason[:109] + "…"
+                    reasons[short] = reasons.get(short, 0) + 1
             text = " / ".join(str(counts[v]) for v in DERIVATIVE_VERDICTS)
             failed = ", ".join(f"{k} ({n})" for k, n in sorted(failing.items())) or "none"
             why = "; ".join(f"{k} ({n})" for k, n in sorted(reasons.items())) or "-"

@@ -3,7 +3,8 @@ torch float64 sees each bug on the Deconv2D smoke grid, exactly on the cases its
 reaches, and nowhere else; so do the implementation's own lower derivatives, without torch
 (forward against reverse mode, and the second order against differences of the backward),
 which the reference keeps on every case.  (The gate's own checks of these derivatives, with
-bounds derived from the computation, are issue 21's rest.)"""
+bounds derived from the computation, are held to the same bank in
+tests/oracles/test_derivative_checks.py.)"""
 
 from __future__ import annotations
 

@@ -12,6 +12,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,7 +30,7 @@ from gradgate.harness.data import case_data
 from gradgate.harness.engine import run_case
 from gradgate.harness.loading import Implementation, load_implementation
 from gradgate.harness.oracles.directional_differences import forward_difference
-from tests.commands import gradgate
+from tests.commands import ROOT, gradgate
 from tests.kinds.derivative_bugs import DOUBLE_BACKWARD_BUGS, JVP_BUGS
 from tests.kinds.test_derivative_bank import REACHES
 
@@ -262,3 +265,58 @@ def test_the_cli_reports_a_derivative_it_cannot_check_and_passes(tmp_path: Path)
         assert case["status"] == "passed"
         assert case["unsupported_derivatives"] == {"second": reason}
         assert case["checks"]["torch:jY"]["passed"]
+
+
+def test_the_diagnosis_and_the_plugin_carry_the_derivatives(tmp_path: Path) -> None:
+    """A bias-tangent bug through `gradgate run`: its minimal case is searched with the run's
+    derivatives (else no candidate would fail); the plugin takes --gradgate-derivatives."""
+    (tmp_path / "jvp_bug.py").write_text(
+        "from tests.kinds.derivative_bugs import JVP_BUGS\n"
+        "bug = JVP_BUGS['jvp_bias_tangent_dropped']\n"
+        "forward, backward, jvp = bug.forward, bug.backward, bug.jvp\n"
+    )
+    env = {"PYTHONPATH": str(ROOT)}
+    out = gradgate(
+        "run",
+        "--impl",
+        "jvp_bug",
+        "--grid",
+        "smoke",
+        "--dtype",
+        "float64",
+        "--derivatives",
+        "first,forward",
+        "--diagnosis-seconds",
+        "10",
+        "--report-dir",
+        str(tmp_path / "r"),
+        cwd=tmp_path,
+        env=env,
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    minimal = report["diagnosis"]["minimal_cases"]
+    assert minimal and minimal[0]["check"].endswith(":jY"), report["diagnosis"]
+    (tmp_path / "test_gate.py").write_text("from gradgate.harness.gate_suite import test_case\n")
+    plugin = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--gradgate-impl",
+            "jvp_bug",
+            "--gradgate-case",
+            minimal[0]["id"],
+            "--gradgate-derivatives",
+            "first,forward",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert plugin.returncode == 1 and "torch:jY" in plugin.stdout, plugin.stdout[-2000:]

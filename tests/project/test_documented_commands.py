@@ -40,6 +40,10 @@ NOT_RUN_HERE = {
     "python benchmarks/bench_fd_channels.py --repeats 3": "a benchmark: run by hand",
     "python benchmarks/bench_conv2d_reference.py --repeats 9": "a benchmark: run by hand",
     "python benchmarks/bench_diagnosis.py --repeats 3": "a benchmark: run by hand",
+    "python benchmarks/bench_derivatives_vs_gradgradcheck.py --repeats 3": (
+        "a benchmark: minutes, run by hand; tests/oracles/test_derivative_checks.py gates the "
+        "derivatives it times"
+    ),
     "python benchmarks/bench_nd_reference.py --repeats 5": (
         "a benchmark: run by hand, like the others (23 s of the suite's CPU); "
         "tests/kinds/test_every_kind_gate.py gates each reference against torch"
@@ -78,6 +82,8 @@ EXIT_STATUS = {  # commands documented to fail, with why
     "python3 docs/findings/repro/mlx_conv_transpose2d_sweep.py": 1,
     # exits 1 while TensorFlow's float64 gradients refuse (docs/findings/tensorflow.md)
     "python3 docs/findings/repro/tensorflow_float64_conv_gradients.py": 1,
+    # a findings sweep: exits 1 while MLX's second-order defect shows (docs/findings/mlx.md, 4)
+    "python3 docs/findings/repro/mlx_conv_transpose2d_second_order_sweep.py": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D": 1,
     # docs/precision.md's worked example: a TF32 forward the precision check catches

@@ -248,7 +248,7 @@ def _evaluate(
         module = oracle(name)
         undecidable = getattr(module, "inconclusive", lambda c: None)(case)
         if undecidable:
-            for q in (q for q in got if q in getattr(module, "JUDGES", got)):
+            for q in _judged(module, got):
                 checks[f"{name}:{q}"] = inconclusive_check(undecidable)
             continue
         try:
@@ -258,6 +258,15 @@ def _evaluate(
             checks[f"{name}:outputs"] = violation_check(str(exc))
     _cross_examine(checks)
     _finish(result, case)
+
+
+def _judged(module: Any, got: dict[str, np.ndarray]) -> list[str]:
+    """The quantities an oracle module checks for these results (see gradgate.harness.oracles):
+    its `judged(got)`, else those of its JUDGES in got, else all."""
+    if hasattr(module, "judged"):
+        return list(module.judged(got))
+    judges = getattr(module, "JUDGES", tuple(got))
+    return [q for q in got if q in judges]
 
 
 def _cross_examine(checks: dict[str, Check]) -> None:

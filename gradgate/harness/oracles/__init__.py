@@ -11,6 +11,8 @@ and optionally
 
     inconclusive(case: Case) -> str | None   # why it cannot decide this case's precision
     JUDGES: tuple[str, ...]                  # the quantities it checks (default: all)
+    judged(got) -> list[str]                 # its check quantities for the results `got`
+                                             # (default: those of JUDGES in got)
 
 An oracle that cannot decide says so: the engine then records its checks as `inconclusive`,
 with that reason, instead of calling `checks`.

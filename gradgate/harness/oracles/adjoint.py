@@ -175,7 +175,13 @@ def higher_identities(run: OracleRun) -> dict[str, Check]:
     return out
 
 
-JUDGES = ("dX", "dW", "db", "jY", "gdY", "gX", "gW", "gb")
+JUDGES = ("dX", "dW", "db", "jY", "gdY", "hessian")
+
+
+def judged(got: dict[str, np.ndarray]) -> list[str]:
+    """Its check quantities for these results: the second order's (gX, gW, gb) as one,
+    `hessian`, the symmetry."""
+    return [q for q in JUDGES if q in got or (q == "hessian" and "gX" in got)]
 
 
 def inconclusive(case: Case) -> str | None:

@@ -73,8 +73,8 @@ def tangent_of_z(case: Case, data: CaseData, along: Arrays, u: float | Precision
     r = roundings(u)
     m = 2 * (terms(case)["Y"] - int(case.bias) - 1) + int(case.bias) + 1
     err = reduction_factor(m, r) * abs_T
-    if r.store:
-        err = err + 2 * r.store * abs_T + r.tiny
+    if r.store:  # L(tX, W), L(X, tW), their sum and tb's addition, each stored
+        err = err + 4 * r.store * abs_T + r.tiny
     return Tangent(T, abs_T, err)
 
 
@@ -97,8 +97,12 @@ def second_slope_error(case: Case, mag: Magnitudes, u: float | Precision) -> np.
     if m2 is None or m2 == 0.0:
         return 0.0
     r = roundings(u)
-    err = THIRD_DERIVATIVE_MAX[act] * z_bound(case, mag, u) + ACTIVATION_ULPS[act] * r.work * m2
-    if r.store:  # computed from the stored Y: |d act''/dY| <= 4 for tanh, 1 for sigmoid
+    # Z's error through act''', then act'' evaluated from Y (torch's -2Y(1 - Y^2)): Y's own
+    # rounding (ACTIVATION_ULPS) through |d act''/dY| <= 4 (tanh; 1 for sigmoid), and the
+    # formula's three roundings
+    err = THIRD_DERIVATIVE_MAX[act] * z_bound(case, mag, u)
+    err = err + 4 * ACTIVATION_ULPS[act] * r.work * np.abs(mag.Y) + 3 * r.work * m2
+    if r.store:  # computed from the stored Y
         err = err + 4 * y_bound(case, mag, u)
     return err
 

@@ -50,10 +50,17 @@ def check_derivatives(items: tuple[str, ...], option: str = "--derivatives") -> 
     return tuple(d for d in DERIVATIVES if d in items)
 
 
+# Check quantities of a derivative beyond its results: contract checks, symmetry, jvp's Y.
+OTHER_QUANTITIES: dict[str, tuple[str, ...]] = {
+    "forward": ("jvp", "jvp_inputs", "jvp.Y"),
+    "second": ("double_backward", "double_backward_inputs", "hessian"),
+}
+
+
 def derivative_of(quantity: str) -> str:
     """Which derivative a check's quantity belongs to ('first' for Y, dX, ...)."""
     for name, quantities in QUANTITIES.items():
-        if quantity in quantities:
+        if quantity in quantities or quantity in OTHER_QUANTITIES.get(name, ()):
             return name
     return "first"
 

@@ -127,19 +127,37 @@ def _higher(
                 derivative, f"the implementation has no {FUNCTION[derivative]}"
             )
             continue
+        given = _copies(data)  # what a call changes in place stays out of every oracle's data
         try:
             if derivative == "forward":
-                got = _call("jvp", fn, *data.tangents, data.X, data.W, data.b, case.cfg)
+                got = _call("jvp", fn, *given.tangents, given.X, given.W, given.b, case.cfg)
                 out["jvp.Y"], out["jY"] = require_jvp(got, case)
             else:
-                out.update(second_order(_call, fn, case, data, data.cotangents))
+                out.update(second_order(_call, fn, case, given, given.cotangents))
         except ContractViolation as exc:
             result.checks[f"contract:{attr}"] = violation_check(str(exc))
         except ImplementationRaised as exc:
             if not isinstance(exc.__cause__, DerivativeUnsupported):
                 raise
             result.unsupported[derivative] = str(exc.__cause__)
+        names = ("X", "W", "b", "dY", "uX", "uW", "ub", "ddX", "ddW", "ddb")
+        changed = changed_inputs(
+            {k: getattr(data, k) for k in names}, {k: getattr(given, k) for k in names}
+        )
+        if changed:
+            result.checks[f"contract:{attr}_inputs"] = violation_check(
+                f"{attr} modified its inputs: {changed}"
+            )
     return out
+
+
+def _copies(data: CaseData) -> CaseData:
+    """The case's arrays, copied."""
+    copies: dict[str, Any] = {}
+    for f in dataclasses.fields(data):
+        value = getattr(data, f.name)
+        copies[f.name] = None if value is None else value.copy()
+    return dataclasses.replace(data, **copies)
 
 
 def _evaluate(

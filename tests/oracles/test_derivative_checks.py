@@ -175,6 +175,20 @@ def test_a_result_that_breaks_the_contract_fails_the_case() -> None:
     assert "expected a tuple (gdY, gX, gW, gb)" in result.checks["contract:double_backward"].note
 
 
+def test_a_derivative_that_changes_its_inputs_fails_and_the_oracles_see_the_case_s_data() -> None:
+    def jvp(tX, tW, tb, X, W, b, cfg):  # type: ignore[no-untyped-def]
+        out = ref.jvp(tX, tW, tb, X, W, b, cfg)
+        W *= 0.5  # in place, after its own use
+        return out
+
+    impl = Implementation("scribbles", ref.forward, ref.backward, jvp=jvp)
+    result = run_case(impl, SMOKE64[0], derivatives=ALL)
+    assert result.status == "failed"
+    assert result.checks["contract:jvp_inputs"].note == "jvp modified its inputs: W"
+    failing = {name for name, check in result.checks.items() if not check.passed}
+    assert failing == {"contract:jvp_inputs"}, failing
+
+
 def test_jvps_y_must_be_the_forwards() -> None:
     def jvp(tX, tW, tb, X, W, b, cfg):  # type: ignore[no-untyped-def]
         Y, tY = ref.jvp(tX, tW, tb, X, W, b, cfg)

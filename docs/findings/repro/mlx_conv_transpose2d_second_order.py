@@ -56,4 +56,30 @@ print(f"first derivative dx: shape {dx.shape}, matches PyTorch: {first_ok}")
 print(f"second order, x's cotangent: shape {g_x.shape}, expected {x.shape}")
 right = g_x.shape == x.shape and np.allclose(np.array(g_x), want_gx, atol=1e-4)
 print("right" if right else "WRONG: the second order's x cotangent does not have x's shape")
+
+# The same geometry in 1-D and 3-D: x's cotangent of the second order must have x's shape.
+ND = {  # op, x's shape, w's shape, stride, padding, output padding
+    "conv_transpose1d": (mx.conv_transpose1d, (1, 1, 1), (1, 2, 1), 2, 1, 1),
+    "conv_transpose3d": (
+        mx.conv_transpose3d,
+        (1, 1, 1, 1, 1),
+        (1, 2, 1, 1, 1),
+        (2, 1, 1),
+        (1, 0, 0),
+        (1, 0, 0),
+    ),
+}
+for name, (op, shape, wshape, stride, pad, out_pad) in ND.items():
+    xs, ws = mx.ones(shape), mx.ones(wshape)
+
+    def layer(xa: mx.array, wa: mx.array, op=op, s=stride, p=pad, o=out_pad) -> mx.array:
+        return op(xa, wa, stride=s, padding=p, output_padding=o)
+
+    def grads(gy: mx.array, xa: mx.array, wa: mx.array, layer=layer) -> list[mx.array]:
+        return mx.vjp(layer, [xa, wa], [gy])[1]
+
+    gy = mx.ones(layer(xs, ws).shape)
+    _, (_, gx, _) = mx.vjp(grads, [gy, xs, ws], [mx.ones(xs.shape), mx.ones(ws.shape)])
+    print(f"{name}: x's cotangent {gx.shape}, expected {xs.shape}")
+    right = right and gx.shape == xs.shape
 sys.exit(0 if right else 1)

@@ -22,6 +22,11 @@ from torch.autograd.function import once_differentiable
 
 from gradgate.harness.derivatives import DerivativeUnsupported
 
+# torch's own words when an op or a custom Function has no forward-mode formula.
+NO_FORWARD_MODE = (
+    "You must implement the jvp function for custom autograd.Function",
+    "Trying to use forward AD with",
+)
 # Every @once_differentiable backward is the same wrapper function around the user's.
 _ONCE_DIFFERENTIABLE_CODE = once_differentiable(lambda ctx, *grads: grads).__code__
 
@@ -46,7 +51,7 @@ def jvp(
             primal = unpacked.primal.detach().clone()
             out = torch.zeros_like(primal) if tangent is None else tangent.detach().clone()
     except NotImplementedError as exc:
-        if "jvp" not in str(exc) and "forward" not in str(exc).lower():
+        if not any(words in str(exc) for words in NO_FORWARD_MODE):
             raise
         raise DerivativeUnsupported(f"torch has no forward mode for it: {exc}") from exc
     return primal, out
@@ -63,6 +68,13 @@ def double_backward(
     leaves = [p.detach().requires_grad_() for p in primals]
     dy = dY.detach().requires_grad_()
     grads = torch.autograd.grad(fn(*leaves), leaves, dy, create_graph=True, allow_unused=True)
+    if any(g is not None and type(g.grad_fn).__name__ == "Error" for g in grads):
+        # a @once_differentiable backward inside (a module's Function): torch marks its
+        # results to raise "trying to differentiate twice", or to give nothing
+        raise DerivativeUnsupported(
+            "torch has no second order for it: its backward is @once_differentiable (torch "
+            "marks its results not to be differentiated again)"
+        )
     pairs = [(g, c) for g, c in zip(grads, cotangents) if g is not None and g.requires_grad]
     if not pairs:
         raise DerivativeUnsupported(

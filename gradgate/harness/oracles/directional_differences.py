@@ -229,12 +229,15 @@ def backward_difference(
 
 
 def _said_excluded(check: Check, excluded: np.ndarray) -> Check:
+    """The check, saying how many entries a kink left out; with none left, inconclusive."""
     n = int(np.count_nonzero(excluded))
     if n:
         check.note = (
             f"{n} of {excluded.size} entries depend on an output whose Z may cross the kink "
             "between the two points: no finite-difference verdict on them"
         )
+    if n and n == excluded.size:
+        check.inconclusive = True
     return check
 
 

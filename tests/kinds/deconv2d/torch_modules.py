@@ -97,3 +97,9 @@ class OnceDifferentiableFunction(ConvTranspose2dFunction):
     @once_differentiable
     def backward(ctx: Any, grad_out: torch.Tensor):  # type: ignore[no-untyped-def, override]
         return ConvTranspose2dFunction.backward.__func__(ConvTranspose2dFunction, ctx, grad_out)  # type: ignore[attr-defined]
+
+
+class OnceDifferentiableConvTranspose2d(GoodConvTranspose2d):
+    """A module whose Function's backward is @once_differentiable."""
+
+    function = OnceDifferentiableFunction

@@ -146,15 +146,7 @@ class Kind:
 
     def _arrays(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, groups: int) -> list[Any]:
         arrays = [X, self.to_mlx(W, groups)] + ([] if b is None else [b])
-        # mx.array would turn float64 into float32: the dtype is given explicitly; bfloat16
-        # goes through float32 (exact), as MLX reads no ml_dtypes array.
-        dtype = getattr(mx, X.dtype.name)
-        return [
-            mx.array(fresh(as_float32_if_bf16(a))).astype(dtype)
-            if dtype == mx.bfloat16
-            else mx.array(fresh(a), dtype=dtype)
-            for a in arrays
-        ]
+        return [_mlx(a) for a in arrays]
 
     def forward(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
         return _numpy(self._layer(cfg)(*self._arrays(X, W, b, cfg.groups)), X.dtype)
@@ -163,7 +155,7 @@ class Kind:
         self, dY: np.ndarray, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         arrays = self._arrays(X, W, b, cfg.groups)
-        cotangent = mx.array(fresh(as_float32_if_bf16(dY))).astype(arrays[0].dtype)
+        cotangent = _mlx(dY)
         _, grads = mx.vjp(self._layer(cfg), arrays, [cotangent])
         dX = _numpy(grads[0], X.dtype)
         dW = self.from_mlx(_numpy(grads[1], X.dtype), cfg.groups)
@@ -187,12 +179,22 @@ class Kind:
         def grads(dy: Any, *primals: Any) -> Any:
             return mx.vjp(layer, list(primals), [dy])[1]
 
-        dy = mx.array(fresh(as_float32_if_bf16(dY))).astype(arrays[0].dtype)
+        dy = _mlx(dY)
         with refused_as_unsupported():
             _, found = mx.vjp(grads, [dy, *arrays], self._arrays(ddX, ddW, ddb, cfg.groups))
         gdY, gX = _numpy(found[0], X.dtype), _numpy(found[1], X.dtype)
         gW = self.from_mlx(_numpy(found[2], X.dtype), cfg.groups)
         return gdY, gX, gW, None if b is None else _numpy(found[3], X.dtype)
+
+
+def _mlx(a: np.ndarray) -> Any:
+    """An MLX array of `a`'s values in its dtype: mx.array would turn float64 into float32, so
+    the dtype is given explicitly; bfloat16 goes through float32 (exact), as MLX reads no
+    ml_dtypes array."""
+    dtype = getattr(mx, a.dtype.name)
+    if dtype == mx.bfloat16:
+        return mx.array(fresh(as_float32_if_bf16(a))).astype(dtype)
+    return mx.array(fresh(a), dtype=dtype)
 
 
 def _numpy(a: Any, dtype: np.dtype[Any]) -> np.ndarray:

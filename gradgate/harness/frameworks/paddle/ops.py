@@ -173,7 +173,9 @@ class Kind:
             found = paddle.grad(grads, [dy, *t], cotangents, allow_unused=True)
         out = [
             np.zeros(s.shape, X.dtype) if g is None else _array(g, X.dtype)
-            for g, s in zip(found, [dY, nchw(X), self.to_paddle(W), *([] if b is None else [b])])
+            for g, s in zip(
+                found, [nchw(dY), nchw(X), self.to_paddle(W), *([] if b is None else [b])]
+            )
         ]
         return nhwc(out[0]), nhwc(out[1]), self.from_paddle(out[2]), None if b is None else out[3]
 

@@ -282,9 +282,10 @@ def test_the_cli_reports_a_derivative_it_cannot_check_and_passes(tmp_path: Path)
         assert case["checks"]["torch:jY"]["passed"]
 
 
-def test_the_diagnosis_and_the_plugin_carry_the_derivatives(tmp_path: Path) -> None:
-    """A bias-tangent bug through `gradgate run`: its minimal case is searched with the run's
-    derivatives (else no candidate would fail); the plugin takes --gradgate-derivatives."""
+def test_baselines_the_diagnosis_fuzz_and_the_plugin_carry_the_derivatives(tmp_path: Path) -> None:
+    """A bias-tangent bug through `gradgate run`: a regression against the reference's run with
+    the same derivatives; its minimal case is searched with the run's derivatives (else no
+    candidate would fail); `gradgate fuzz` and the plugin take them too."""
     (tmp_path / "jvp_bug.py").write_text(
         "from tests.kinds.derivative_bugs import JVP_BUGS\n"
         "bug = JVP_BUGS['jvp_bias_tangent_dropped']\n"
@@ -310,6 +311,26 @@ def test_the_diagnosis_and_the_plugin_carry_the_derivatives(tmp_path: Path) -> N
     )
     assert out.returncode == 1, out.stdout + out.stderr
     report = json.loads((tmp_path / "r" / "report.json").read_text())
+    failing = sorted(c["id"] for c in report["cases"] if c["status"] == "failed")
+    assert failing
+    # against a baseline of the reference with the same derivatives: each is a regression
+    base = gradgate(
+        "run",
+        "--grid",
+        "smoke",
+        "--dtype",
+        "float64",
+        "--derivatives",
+        "first,forward",
+        "--report-dir",
+        str(tmp_path / "base"),
+        cwd=tmp_path,
+    )
+    assert base.returncode == 0, base.stdout + base.stderr
+    compared = gradgate(
+        "compare", str(tmp_path / "base" / "report.json"), str(tmp_path / "r" / "report.json")
+    )
+    assert compared.returncode == 1 and all(i in compared.stdout for i in failing), compared.stdout
     minimal = report["diagnosis"]["minimal_cases"]
     assert minimal and minimal[0]["check"].endswith(":jY"), report["diagnosis"]
     (tmp_path / "test_gate.py").write_text("from gradgate.harness.gate_suite import test_case\n")

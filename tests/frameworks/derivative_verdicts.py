@@ -2,7 +2,8 @@
 direct comparison's (issue 21).
 
 Run in its own process (`python -m tests.frameworks.derivative_verdicts NAME DTYPES
-[POSITIONS]`), like `framework_verdicts`, on the Deconv2D smoke grid; prints one JSON object
+[POSITIONS|all] [LAYER]`), like `framework_verdicts`, on a kind's smoke grid (Deconv2D's
+unless told); prints one JSON object
 {dtype: {case id: {derivative: [gate verdict, direct verdict, reason, the other oracles'
 failing checks, whether the forward itself is off (torch:Y)]}}}.
 
@@ -114,12 +115,12 @@ def gate_verdict(result: Any, derivative: str) -> tuple[str, str, str]:
 
 
 def verdicts(
-    name: str, dtype: str, positions: tuple[int, ...] | None = None
+    name: str, dtype: str, positions: tuple[int, ...] | None = None, layer: str = "deconv2d"
 ) -> dict[str, dict[str, tuple[str, str, str, str, bool]]]:
-    module_name = ADAPTERS["deconv2d"][name]
-    impl = load_implementation(module_name, "deconv2d")
+    module_name = ADAPTERS[layer][name]
+    impl = load_implementation(module_name, layer)
     module = importlib.import_module(module_for(module_name))
-    cases = layer_kind("deconv2d").grid_cases("smoke", (dtype,))
+    cases = layer_kind(layer).grid_cases("smoke", (dtype,))
     if positions is not None:
         cases = [cases[i] for i in positions]
     out = {}
@@ -136,17 +137,22 @@ def verdicts(
 
 
 def derivative_verdicts_in_a_subprocess(
-    name: str, dtypes: tuple[str, ...], positions: tuple[int, ...] | None = None
+    name: str,
+    dtypes: tuple[str, ...],
+    positions: tuple[int, ...] | None = None,
+    layer: str = "deconv2d",
 ) -> dict[str, dict[str, dict[str, list[Any]]]]:
     """`verdicts` for each dtype, run in their own process (see framework_verdicts)."""
-    sample = [",".join(map(str, positions))] if positions is not None else []
-    return json_of(__name__, [name, ",".join(dtypes), *sample])
+    sample = ",".join(map(str, positions)) if positions is not None else "all"
+    return json_of(__name__, [name, ",".join(dtypes), sample, layer])
 
 
 def main(argv: list[str]) -> None:
     name, dtypes = argv[:2]
-    positions = tuple(int(p) for p in argv[2].split(",")) if len(argv) > 2 else None
-    print(json.dumps({d: verdicts(name, d, positions) for d in dtypes.split(",")}))
+    sample = argv[2] if len(argv) > 2 else "all"
+    positions = None if sample == "all" else tuple(int(p) for p in sample.split(","))
+    layer = argv[3] if len(argv) > 3 else "deconv2d"
+    print(json.dumps({d: verdicts(name, d, positions, layer) for d in dtypes.split(",")}))
 
 
 if __name__ == "__main__":

@@ -64,3 +64,28 @@ def test_each_derivative_agrees_with_a_direct_comparison(name: str) -> None:
     for derivative, verdicts in seen.items():
         assert verdicts <= EXPECTED[name][derivative], (derivative, verdicts)
         assert verdicts & EXPECTED[name][derivative] - {"not checked"}, (derivative, verdicts)
+
+
+# torch on every other kind; TensorFlow on two (its Deconv2D is a module of its own, the other
+# kinds share one class, so one ordinary and one transposed kind hold that class), each a
+# subprocess that imports the framework (5 s for TensorFlow).
+OTHER_KINDS: dict[str, tuple[str, ...]] = {
+    "torch": ("conv1d", "conv2d", "conv3d", "deconv1d", "deconv3d"),
+    "tensorflow": ("conv2d", "deconv3d"),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_KINDS))
+def test_every_other_kind_s_derivatives_agree_with_a_direct_comparison(name: str) -> None:
+    """The same adapters' derivatives on the other kinds (one module per framework serves
+    every kind): a sample of each smoke grid, float64."""
+    skip_unless_usable(name)
+    for layer in OTHER_KINDS[name]:
+        by_dtype = derivative_verdicts_in_a_subprocess(name, ("float64",), (0, 4, 8), layer)
+        seen = set()
+        for case_id, per in by_dtype["float64"].items():
+            for derivative, (gate, direct, reason, others, forward_off) in per.items():
+                assert gate == direct, (layer, case_id, derivative, gate, direct, reason)
+                assert not others or gate == "failed" or forward_off, (case_id, others)
+                seen.add(gate)
+        assert "passed" in seen, (layer, seen)

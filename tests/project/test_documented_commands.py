@@ -84,6 +84,8 @@ EXIT_STATUS = {  # commands documented to fail, with why
     "python3 docs/findings/repro/tensorflow_float64_conv_gradients.py": 1,
     # a findings sweep: exits 1 while MLX's second-order defect shows (docs/findings/mlx.md, 4)
     "python3 docs/findings/repro/mlx_conv_transpose2d_second_order_sweep.py": 1,
+    # a findings sweep: exits 1 while MLX's ordinary second-order defect shows (mlx.md, 5)
+    "python3 docs/findings/repro/mlx_conv2d_second_order_sweep.py": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D": 1,
     # docs/precision.md's worked example: a TF32 forward the precision check catches

@@ -31,7 +31,7 @@ REPRODUCERS = [
     ("tinygrad_bf16_products", "tinygrad.md", "tinygrad"),
     ("torch_low_precision_without_onednn", "torch.md", "torch"),
     ("mlx_conv_transpose2d_second_order", "mlx.md", "mlx"),
-    ("mlx_conv_transpose2d_second_order_crash", "mlx.md", "mlx"),
+    ("mlx_conv_transpose2d_second_order_memory", "mlx.md", "mlx"),
 ]
 
 

@@ -11,6 +11,8 @@ from gradgate.harness.frameworks import FRAMEWORKS
 from tests.frameworks.derivative_verdicts import derivative_verdicts_in_a_subprocess
 from tests.frameworks.framework_verdicts import skip_unless_usable
 
+pytestmark = pytest.mark.slow  # the frameworks themselves, one process each
+
 # What each framework's sample shows, per derivative (docs/conformance.md, "Forward mode and
 # the second order").  MLX's float64 convolutions refuse or compute in float32 (its first
 # derivative's findings), so its float64 cases are not checked or fail as the first does.

@@ -236,6 +236,7 @@ def test_fd_leaves_out_what_a_kink_reaches_and_never_fails_there() -> None:
     assert check.n_checked == jY.size - 3 and "3 of 9 entries" in check.note
 
 
+@pytest.mark.slow  # end-to-end runs
 def test_the_cli_and_the_config_take_derivatives(tmp_path: Path) -> None:
     case = SMOKE64[5].id
     bad = gradgate("run", "--case", case, "--derivatives", "second")
@@ -254,6 +255,7 @@ def test_the_cli_and_the_config_take_derivatives(tmp_path: Path) -> None:
     assert "torch:gX" in checks and "fd:gW" in checks and "torch:jY" not in checks
 
 
+@pytest.mark.slow  # end-to-end runs
 def test_the_cli_reports_a_derivative_it_cannot_check_and_passes(tmp_path: Path) -> None:
     (tmp_path / "first_only.py").write_text(
         "from gradgate.reference_impl import forward, backward, jvp\n"
@@ -282,6 +284,7 @@ def test_the_cli_reports_a_derivative_it_cannot_check_and_passes(tmp_path: Path)
         assert case["checks"]["torch:jY"]["passed"]
 
 
+@pytest.mark.slow  # end-to-end runs
 def test_baselines_the_diagnosis_fuzz_and_the_plugin_carry_the_derivatives(tmp_path: Path) -> None:
     """A bias-tangent bug through `gradgate run`: a regression against the reference's run with
     the same derivatives; its minimal case is searched with the run's derivatives (else no

@@ -27,6 +27,7 @@ from gradgate.cases.dtypes import Precision
 from gradgate.harness.bounds import (
     ACTIVATION_ULPS,
     Magnitudes,
+    dz_bound,
     gamma,
     reduction_factor,
     roundings,
@@ -113,11 +114,10 @@ def second_order_bounds(
     mag: Magnitudes,
     u: float | Precision,
     along: Arrays,
-    dz_err: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Bounds on gdY, gX, gW and (with bias) gb at cotangents `along` = (ddX, ddW, ddb);
-    `dz_err` is dZ's own error bound (`gradgate.harness.bounds.dz_bound`)."""
+    """Bounds on gdY, gX, gW and (with bias) gb at cotangents `along` = (ddX, ddW, ddb)."""
     r = roundings(u)
+    dz_err = dz_bound(case, data, mag, u)  # dZ's own error, carried by L_X^T(dZ; ddW), ...
     cfg, LT = case.cfg, case.kind.linear_backward
     t = tangent_of_z(case, data, along, u)
     abs_dY = np.abs(data.dY.astype(np.float64))
@@ -156,7 +156,6 @@ def higher_bounds(
     mag: Magnitudes,
     u: float | Precision,
     quantities: tuple[str, ...],
-    dz_err: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """The bounds of the higher quantities asked for (jY; gdY, gX, gW, gb) at the case's
     tangents and cotangents."""
@@ -164,7 +163,7 @@ def higher_bounds(
     if "jY" in quantities:
         out["jY"] = tangent_bound(case, data, mag, u, data.tangents)
     if "gdY" in quantities:
-        out.update(second_order_bounds(case, data, mag, u, data.cotangents, dz_err))
+        out.update(second_order_bounds(case, data, mag, u, data.cotangents))
     return out
 
 

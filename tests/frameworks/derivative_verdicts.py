@@ -31,7 +31,7 @@ import numpy as np
 
 from gradgate.cases.case import Case
 from gradgate.cases.kinds import layer_kind
-from gradgate.harness.bounds import UNIT_ROUNDOFF, dz_bound, magnitudes
+from gradgate.harness.bounds import UNIT_ROUNDOFF, magnitudes
 from gradgate.harness.data import case_data
 from gradgate.harness.derivative_bounds import higher_bounds
 from gradgate.harness.derivatives import QUANTITIES, DerivativeUnsupported
@@ -78,11 +78,9 @@ def direct_verdict(module: Any, case: Case, derivative: str) -> tuple[str, str]:
     expected = _expected(case, derivative)
     mag = magnitudes(case, d)
     quantities = tuple(expected)
-    bounds = higher_bounds(
-        case, d, mag, case.precision, quantities, dz_bound(case, d, mag, case.precision)
-    )
+    bounds = higher_bounds(case, d, mag, case.precision, quantities)
     u64 = UNIT_ROUNDOFF["float64"]
-    bounds64 = higher_bounds(case, d, mag, u64, quantities, dz_bound(case, d, mag, u64))
+    bounds64 = higher_bounds(case, d, mag, u64, quantities)
     for q, value in expected.items():
         g = got.get(q)
         if not isinstance(g, np.ndarray) or g.shape != value.shape or g.dtype != case.dtype:

@@ -1,11 +1,9 @@
 """Per-case verdicts of forward mode and the second order for one framework: the gate's and a
 direct comparison's (issue 21).
 
-Run in its own process (`python -m tests.frameworks.derivative_verdicts NAME DTYPES
-[POSITIONS|all] [LAYER]`), like `framework_verdicts`, on a kind's smoke grid (Deconv2D's
-unless told); prints one JSON object
-{dtype: {case id: {derivative: [gate verdict, direct verdict, reason, the other oracles'
-failing checks, whether the forward itself is off (torch:Y)]}}}.
+Run in the framework's own process (tests/frameworks/verdict_runs.py), on a kind's smoke grid;
+per case {derivative: (gate verdict, direct verdict, reason, the other oracles' failing checks,
+whether the forward itself is off (torch:Y))}.
 
 The gate checks the higher derivatives of a case whose forward and backward return what the
 contract asks (arrays of the right shape and dtype); otherwise both verdicts are "not checked".
@@ -23,8 +21,6 @@ every element to torch float64's within the gate's own bounds
 from __future__ import annotations
 
 import importlib
-import json
-import sys
 from typing import Any
 
 import numpy as np
@@ -39,7 +35,6 @@ from gradgate.harness.engine import run_case
 from gradgate.harness.frameworks import ADAPTERS
 from gradgate.harness.loading import load_implementation, module_for
 from gradgate.harness.oracles.torch_autograd import kind_double_backward, kind_jvp
-from tests.frameworks.framework_verdicts import json_of
 
 HIGHER = ("forward", "second")
 CONTRACT = {"forward": "contract:jvp", "second": "contract:double_backward"}
@@ -132,26 +127,3 @@ def verdicts(
             per[derivative] = (gate, direct, reason, others, forward_off)
         out[case.id] = per
     return out
-
-
-def derivative_verdicts_in_a_subprocess(
-    name: str,
-    dtypes: tuple[str, ...],
-    positions: tuple[int, ...] | None = None,
-    layer: str = "deconv2d",
-) -> dict[str, dict[str, dict[str, list[Any]]]]:
-    """`verdicts` for each dtype, run in their own process (see framework_verdicts)."""
-    sample = ",".join(map(str, positions)) if positions is not None else "all"
-    return json_of(__name__, [name, ",".join(dtypes), sample, layer])
-
-
-def main(argv: list[str]) -> None:
-    name, dtypes = argv[:2]
-    sample = argv[2] if len(argv) > 2 else "all"
-    positions = None if sample == "all" else tuple(int(p) for p in sample.split(","))
-    layer = argv[3] if len(argv) > 3 else "deconv2d"
-    print(json.dumps({d: verdicts(name, d, positions, layer) for d in dtypes.split(",")}))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,8 +1,7 @@
-"""The frameworks' own transposed convolutions: `--framework`, and the gate's verdicts on each.
+"""The frameworks' own convolutions: `--framework`, and the gate's verdicts on each.
 
-Each framework's verdicts run in a subprocess (tests/frameworks/framework_verdicts.py), skipped
-when the
-framework is not installed.
+Each framework's verdicts run in one subprocess (tests/frameworks/verdict_runs.py), skipped when
+the framework is not installed.
 """
 
 from __future__ import annotations
@@ -12,7 +11,9 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,9 @@ from gradgate.harness.frameworks import (
 from gradgate.harness.frameworks.translations import input_padding, symmetric_part
 from gradgate.reference_impl.deconv2d.config import make_config
 from tests.commands import ROOT, gradgate
-from tests.frameworks.framework_verdicts import skip_unless_usable, verdicts_in_a_subprocess
+from tests.frameworks import derivative_expectations as derivatives
+from tests.frameworks.framework_verdicts import skip_unless_usable
+from tests.frameworks.verdict_runs import Job, runs_in_a_subprocess
 
 pytestmark = pytest.mark.slow  # each framework's own op through the real command or a subprocess
 
@@ -69,17 +72,13 @@ SAMPLED: dict[str, tuple[int, ...]] = {"tinygrad": (6, 8, 13), "jax": tuple(rang
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 
 
-@pytest.mark.parametrize("name", list(FRAMEWORKS))
-def test_gate_verdicts_agree_with_a_direct_comparison_with_torch(name: str) -> None:
+def _first_on_deconv2d(name: str, by_dtype: dict[str, Any]) -> None:
     """In float64 and float32, the gate's verdict is the direct comparison's on every case.
 
     In float16 and bfloat16, every case the element-wise direct comparison fails, the gate
     fails; every case the gate fails beyond it fails precision:* (the aggregate check the direct
-    comparison lacks); and unsupported cases are the framework's own refusal.  One subprocess
-    serves the four dtypes."""
-    skip_unless_usable(name)
+    comparison lacks); and unsupported cases are the framework's own refusal."""
     positions = SAMPLED.get(name)
-    by_dtype = verdicts_in_a_subprocess(name, DTYPES, positions=positions)
     for dtype in DTYPES:
         verdicts = by_dtype[dtype]
         assert len(verdicts) == (15 if positions is None else len(positions)), dtype
@@ -106,20 +105,70 @@ OTHER_KINDS = ("conv2d", "conv1d", "deconv1d", "conv3d", "deconv3d")
 KIND_SAMPLE: dict[str, tuple[int, ...]] = {"tinygrad": (0,), "jax": (0, 8)}
 
 
-@pytest.mark.parametrize("name", list(FRAMEWORKS))
-def test_every_kind_a_framework_offers_agrees_with_a_direct_comparison(name: str) -> None:
+def _first_on_other_kinds(name: str, by_kind: dict[str, Any]) -> None:
     """Every kind beyond Deconv2D that the framework offers, in float64 and float32: the gate's
     verdict is the direct comparison's on a sample of each smoke grid (the whole grids are the
-    conformance runs, docs/conformance.md); a kind it does not offer is refused by name."""
-    skip_unless_usable(name)
-    offered = [k for k in OTHER_KINDS if name in ADAPTERS.get(k, {})]
-    assert offered == list(OTHER_KINDS), f"{name} offers {offered}"
-    by_kind = verdicts_in_a_subprocess(
-        name, ("float64", "float32"), ",".join(offered), KIND_SAMPLE.get(name, (0, 6, 7, 9))
-    )
+    conformance runs, docs/conformance.md)."""
     for key, verdicts in by_kind.items():
         disagree = {case: v for case, v in verdicts.items() if v[0] != v[1]}
         assert not disagree, (key, disagree)
+
+
+def _plan(name: str) -> dict[str, Job]:
+    """What the framework's one process computes (tests/frameworks/verdict_runs.py)."""
+    higher = derivatives.DTYPES.get(name, ("float64", "float32"))
+    plan: dict[str, Job] = {
+        "first": ("first", DTYPES, ("deconv2d",), SAMPLED.get(name)),
+        "kinds": (
+            "first",
+            ("float64", "float32"),
+            OTHER_KINDS,
+            KIND_SAMPLE.get(name, (0, 6, 7, 9)),
+        ),
+        "higher": ("higher", higher, ("deconv2d",), derivatives.SAMPLED.get(name)),
+    }
+    if name in derivatives.OTHER_KINDS:
+        kinds = derivatives.OTHER_KINDS[name]
+        plan["higher kinds"] = ("higher", ("float64",), kinds, derivatives.OTHER_KIND_SAMPLE)
+    return plan
+
+
+@pytest.mark.parametrize("name", list(FRAMEWORKS))
+def test_the_gate_agrees_with_a_direct_comparison_with_torch(name: str) -> None:
+    """The gate's verdicts on the framework's own ops, held to a direct comparison with torch
+    float64 case by case: Deconv2D's first derivative in four dtypes, every other kind's (a kind
+    the framework does not offer fails by name), and forward mode and the second order
+    (tests/frameworks/derivative_expectations.py).  All from one process per framework; every
+    part is checked and every part that disagrees is reported."""
+    skip_unless_usable(name)
+    offered = [k for k in OTHER_KINDS if name in ADAPTERS.get(k, {})]
+    assert offered == list(OTHER_KINDS), f"{name} offers {offered}"
+    runs = runs_in_a_subprocess(name, _plan(name))
+    parts: list[tuple[str, Callable[[str, dict[str, Any]], None], dict[str, Any]]] = [
+        ("Deconv2D", _first_on_deconv2d, _by_dtype(runs["first"])),
+        ("the other kinds", _first_on_other_kinds, runs["kinds"]),
+        (
+            "forward mode and the second order",
+            derivatives.check_each_derivative,
+            _by_dtype(runs["higher"]),
+        ),
+    ]
+    if "higher kinds" in runs:
+        parts.append(
+            ("the other kinds' derivatives", derivatives.check_other_kinds, runs["higher kinds"])
+        )
+    failures = []
+    for what, check, verdicts in parts:
+        try:
+            check(name, verdicts)
+        except AssertionError as exc:
+            failures.append(f"{what}: {exc}")
+    assert not failures, "\n".join(failures)
+
+
+def _by_dtype(run: dict[str, Any]) -> dict[str, Any]:
+    """{"deconv2d/dtype": verdicts} as {dtype: verdicts}."""
+    return {key.split("/")[1]: verdicts for key, verdicts in run.items()}
 
 
 def test_framework_list_and_exclusive_options(tmp_path: Path) -> None:

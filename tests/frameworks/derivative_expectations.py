@@ -1,17 +1,12 @@
-"""Forward mode and the second order of every framework (issue 21): on a sample of the Deconv2D
-smoke grid, the gate's verdict of each derivative is a direct comparison's with torch float64
-(tests/frameworks/derivative_verdicts.py), and a derivative a framework does not offer is
-`unsupported` in the framework's own words, never failed."""
+"""What tests/frameworks/test_frameworks.py holds each framework's forward mode and second
+order to (issue 21): on a sample of the Deconv2D smoke grid, the gate's verdict of each
+derivative is a direct comparison's with torch float64 (tests/frameworks/derivative_verdicts.py),
+and a derivative a framework does not offer is `unsupported` in the framework's own words, never
+failed; torch's and TensorFlow's adapters on the other kinds too."""
 
 from __future__ import annotations
 
-import pytest
-
-from gradgate.harness.frameworks import FRAMEWORKS
-from tests.frameworks.derivative_verdicts import derivative_verdicts_in_a_subprocess
-from tests.frameworks.framework_verdicts import skip_unless_usable
-
-pytestmark = pytest.mark.slow  # the frameworks themselves, one process each
+from typing import Any
 
 # What each framework's sample shows, per derivative (docs/conformance.md, "Forward mode and
 # the second order").  MLX's float64 convolutions refuse or compute in float32 (its first
@@ -41,12 +36,8 @@ SAMPLED: dict[str, tuple[int, ...]] = {"jax": (0, 8), "tinygrad": (6, 8)}
 DTYPES: dict[str, tuple[str, ...]] = {"tinygrad": ("float64",)}
 
 
-@pytest.mark.parametrize("name", list(FRAMEWORKS))
-def test_each_derivative_agrees_with_a_direct_comparison(name: str) -> None:
-    skip_unless_usable(name)
-    by_dtype = derivative_verdicts_in_a_subprocess(
-        name, DTYPES.get(name, ("float64", "float32")), SAMPLED.get(name)
-    )
+def check_each_derivative(name: str, by_dtype: dict[str, Any]) -> None:
+    """by_dtype: {dtype: derivative_verdicts.verdicts} on Deconv2D's sample (SAMPLED, DTYPES)."""
     seen: dict[str, set[str]] = {"forward": set(), "second": set()}
     for dtype, cases in by_dtype.items():
         for case_id, per in cases.items():
@@ -69,23 +60,22 @@ def test_each_derivative_agrees_with_a_direct_comparison(name: str) -> None:
 
 
 # torch on every other kind; TensorFlow on two (its Deconv2D is a module of its own, the other
-# kinds share one class, so one ordinary and one transposed kind hold that class), each a
-# subprocess that imports the framework (5 s for TensorFlow).
+# kinds share one class, so one ordinary and one transposed kind hold that class).
 OTHER_KINDS: dict[str, tuple[str, ...]] = {
     "torch": ("conv1d", "conv2d", "conv3d", "deconv1d", "deconv3d"),
     "tensorflow": ("conv2d", "deconv3d"),
 }
 
 
-@pytest.mark.parametrize("name", list(OTHER_KINDS))
-def test_every_other_kind_s_derivatives_agree_with_a_direct_comparison(name: str) -> None:
+OTHER_KIND_SAMPLE = (0, 4, 8)
+
+
+def check_other_kinds(name: str, by_layer: dict[str, Any]) -> None:
     """The same adapters' derivatives on the other kinds (one module per framework serves
-    every kind): a sample of each smoke grid, float64."""
-    skip_unless_usable(name)
+    every kind): by_layer {"layer/float64": verdicts} on OTHER_KIND_SAMPLE of each smoke grid."""
     for layer in OTHER_KINDS[name]:
-        by_dtype = derivative_verdicts_in_a_subprocess(name, ("float64",), (0, 4, 8), layer)
         seen = set()
-        for case_id, per in by_dtype["float64"].items():
+        for case_id, per in by_layer[f"{layer}/float64"].items():
             for derivative, (gate, direct, reason, others, forward_off) in per.items():
                 assert gate == direct, (layer, case_id, derivative, gate, direct, reason)
                 assert not others or gate == "failed" or forward_off, (case_id, others)

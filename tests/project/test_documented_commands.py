@@ -70,6 +70,24 @@ NOT_RUN_HERE = {
         "a findings sweep: nine fresh tinygrad processes compiling their kernels, half a minute; "
         "it exits 1 while tinygrad compiles dX to an empty reduction (docs/findings/tinygrad.md)"
     ),
+    # Commands whose every case, or whole test file, another test of this suite runs (through
+    # the same engine, with each verdict held to a direct comparison): run once, not twice.
+    "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D": (
+        "numpy-ml on the default grid: tests/kinds/deconv2d/test_adapters.py runs every default "
+        "case (and half of full's) and holds each verdict to a direct comparison; README.md's "
+        "numpy-ml command runs the adapter through the CLI"
+    ),
+    "gradgate run --layer conv1d --impl numpy_ml.neural_nets.layers:Conv1D --grid smoke "
+    "--dtype float64": (
+        "numpy-ml's Conv1D on smoke, a part of the default grid whose every case "
+        "tests/kinds/test_numpy_ml_conv1d.py runs and holds to a direct comparison"
+    ),
+    "python3 -m pytest -q tests/kinds/conv2d/test_numpy_ml_conv2d.py": "a part of this suite",
+    "python3 -m pytest -q tests/kinds/conv2d/test_torch_conv2d_oracle.py": "a part of this suite",
+    "python3 docs/findings/repro/tensorflow_float64_conv_gradients.py": (
+        "a findings reproducer: tests/frameworks/test_findings_reproducers.py runs it and holds "
+        "its exit status, 1 while the defect is there"
+    ),
     "python3 docs/findings/repro/torch_bf16_conv_transpose2d_grouped.py": (
         "its exit status names the processor (1 where oneDNN runs its AMX kernel): "
         "tests/frameworks/test_torch_bf16_finding.py runs it capped and, on AMX, natively"
@@ -80,14 +98,11 @@ EXIT_STATUS = {  # commands documented to fail, with why
     "python3 docs/findings/torch_conv2d_float64_repro.py": 1,
     # a findings sweep: exits 1 while MLX's defects show (docs/findings/mlx.md)
     "python3 docs/findings/repro/mlx_conv_transpose2d_sweep.py": 1,
-    # exits 1 while TensorFlow's float64 gradients refuse (docs/findings/tensorflow.md)
-    "python3 docs/findings/repro/tensorflow_float64_conv_gradients.py": 1,
     # a findings sweep: exits 1 while MLX's second-order defect shows (docs/findings/mlx.md, 4)
     "python3 docs/findings/repro/mlx_conv_transpose2d_second_order_sweep.py": 1,
     # a findings sweep: exits 1 while MLX's ordinary second-order defect shows (mlx.md, 5)
     "python3 docs/findings/repro/mlx_conv2d_second_order_sweep.py": 1,
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": 1,
-    "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D": 1,
     # docs/precision.md's worked example: a TF32 forward the precision check catches
     "gradgate run --impl tests.oracles.precision_bank:tf32_forward_only_deconv2d --case "
     "n4-c1024x4-g1-i4x4-k4x4-s2x2-p1.1.1.1-d1x1-op0x0-b1-identity-f32": 1,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from gradgate.cases.axes import kernel_fields, letters, size_fields
@@ -149,7 +150,7 @@ class Case:
     @property
     def cfg(self) -> Any:
         """The read-only configuration object the implementation receives."""
-        return self.kind.config(self)
+        return _config(self)
 
     @property
     def x_shape(self) -> tuple[int, ...]:
@@ -161,7 +162,7 @@ class Case:
 
     @property
     def y_shape(self) -> tuple[int, ...]:
-        return self.kind.output_shape(self.x_shape, self.w_shape, self.cfg)
+        return _y_shape(self)
 
     @property
     def out_size(self) -> tuple[int, ...]:
@@ -280,3 +281,15 @@ def parse_case_id(case_id: str) -> Case:
         inputs=inputs or "",
         accumulate=accumulate or "",
     )
+
+
+# A case is frozen, and so is its configuration: each is computed once per case, not on each of
+# the oracles' thousands of reads (a finite-difference pass reads them on every call).
+@lru_cache(maxsize=4096)
+def _config(case: Case) -> Any:
+    return case.kind.config(case)
+
+
+@lru_cache(maxsize=4096)
+def _y_shape(case: Case) -> tuple[int, ...]:
+    return case.kind.output_shape(case.x_shape, case.w_shape, case.cfg)

@@ -108,6 +108,18 @@ EXIT_STATUS = {  # commands documented to fail, with why
     "n4-c1024x4-g1-i4x4-k4x4-s2x2-p1.1.1.1-d1x1-op0x0-b1-identity-f32": 1,
 }
 
+# What the output of a command, run in its folder, must hold besides its exit status.
+EXPECTED_OUTPUT = {
+    # the example project: my_deconv on smoke, its unsupported cases skipped with their reason
+    ("examples/my_deconv", "gradgate run"): (
+        "PASS: 10 passed, 0 failed, 0 errored, 20 unsupported of 30 cases"
+    ),
+    (
+        "examples/my_deconv",
+        "python3 -m pytest -n auto --gradgate-impl my_deconv --gradgate-grid smoke",
+    ): "10 passed, 20 skipped",
+}
+
 
 @dataclass(frozen=True)
 class Command:
@@ -174,6 +186,7 @@ def test_the_readme_shows_both_commands_and_every_skip_is_still_documented() -> 
     texts = {c.text for c in COMMANDS}
     assert set(NOT_RUN_HERE) <= texts, set(NOT_RUN_HERE) - texts
     assert set(EXIT_STATUS) <= texts, set(EXIT_STATUS) - texts
+    assert set(EXPECTED_OUTPUT) <= {(c.cwd, c.text) for c in TO_RUN}, EXPECTED_OUTPUT
     readme = {c.text for c in COMMANDS if c.document == "README.md"}
     assert {c for c in NOT_RUN_HERE if c.startswith("python3 -m pip")} <= readme
 
@@ -221,9 +234,12 @@ def test_every_documented_command_runs_as_written(block: str, tmp_path: Path) ->
             timeout=600,
         )
         expected = EXIT_STATUS.get(command.text, 0)
-        if out.returncode != expected:
+        said = EXPECTED_OUTPUT.get((command.cwd, command.text), "")
+        if out.returncode != expected or said not in out.stdout:
             failures.append(
                 f"{command.document}: `{command.text}` (in {command.cwd}) exited "
-                f"{out.returncode}, expected {expected}:\n{(out.stdout + out.stderr)[-1500:]}"
+                f"{out.returncode}, expected {expected}"
+                + (f", saying {said!r}" if said else "")
+                + f":\n{(out.stdout + out.stderr)[-1500:]}"
             )
     assert not failures, "\n\n".join(failures)

@@ -189,7 +189,11 @@ def test_torch_2_13_float32_heap_corruption_is_caught_and_attributed(tmp_path: P
         assert "Rerun: gradgate run" in seen_by_onednn["message"]
         return
     assert case["status"] == "errored", case["message"]
-    assert "died in the implementation's backward" in case["message"]
+    # The backward corrupts the heap; glibc notices at a later allocation, which may come in
+    # the backward itself or in a later call of the implementation (the layout check's), and a
+    # rerun may or may not crash again (then it is reported flaky): each is the
+    # implementation's crash, named with its call.
+    assert "the worker process died in the implementation" in case["message"], case["message"]
     assert "Fatal Python error" in case["message"]
     assert "torch_backed_impl.py" in case["message"]  # the user's own frame, under torch's
 

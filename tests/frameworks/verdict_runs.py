@@ -20,7 +20,7 @@ from typing import Any
 from tests.frameworks import derivative_verdicts, framework_verdicts
 
 # what, dtypes, layers, positions of the smoke grid (None: all of it)
-Job = tuple[str, tuple[str, ...], tuple[str, ...], "tuple[int, ...] | None"]
+Job = tuple[str, tuple[str, ...], tuple[str, ...], tuple[int, ...] | None]
 
 
 def run(name: str, job: Job) -> dict[str, Any]:

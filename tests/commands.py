@@ -27,6 +27,27 @@ def gradgate(
     )
 
 
+# The gate's one test, as a user's project imports it into its own pytest session.
+GATE_TEST = "from gradgate.harness.gate_suite import test_case\n"
+
+
+def gate_pytest(
+    folder: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m pytest -q -p no:cacheprovider ARGS` in `folder`, beside a test_gate.py holding
+    the gate's test (the plugin gates through it), output captured; `env` adds to (or overrides)
+    this process's environment."""
+    (folder / "test_gate.py").write_text(GATE_TEST)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=folder,
+        env=None if env is None else {**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def repository_copy(folder: Path, leave_out: tuple[str, ...] = ()) -> Path:
     """The repository's files as a fresh clone has them (tracked, and new but not ignored), in
     `folder`, without the top-level folders `leave_out` names, nor a virtual environment made

@@ -1,10 +1,8 @@
 """Per-case verdicts on the smoke grid for one framework: the gate's and a direct comparison's.
 
-Run in its own process (`python -m tests.frameworks.framework_verdicts NAME DTYPES LAYERS
-[POSITIONS]`, DTYPES and LAYERS comma-separated, POSITIONS a comma-separated sample of the smoke
-grid's positions), so that a framework's native crash, or torch's float32 conv backward, never runs
-inside the test process; one process serves every dtype (the framework is imported once); prints
-one JSON object {dtype: {case id: [gate verdict, direct verdict, failing families]}}.
+Run in the framework's own process (tests/frameworks/verdict_runs.py), so that a framework's
+native crash, or torch's float32 conv backward, never runs inside the test process; per case
+(gate verdict, direct verdict, failing families).
 
 The direct comparison calls the framework module's forward and backward (twice) by hand and
 holds every element to torch float64 within the gate's own error bounds (gradgate.harness.bounds:
@@ -15,8 +13,6 @@ is "unsupported", an exception is "errored", a wrong shape or dtype or an elemen
 from __future__ import annotations
 
 import importlib
-import json
-import sys
 from typing import Any
 
 import numpy as np
@@ -105,56 +101,3 @@ def skip_unless_usable(name: str) -> None:
         framework_module(name)
     except FrameworkError as exc:
         pytest.skip(str(exc))
-
-
-def verdicts_in_a_subprocess(
-    name: str,
-    dtypes: tuple[str, ...],
-    layer: str = "deconv2d",
-    positions: tuple[int, ...] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """`verdicts` for each dtype, run by `python -m tests.frameworks.framework_verdicts` (a
-    native crash of the framework, or torch's float32 conv backward, stays out of the test
-    process): {dtype: {case id: (gate, direct, families)}}."""
-    sample = [",".join(map(str, positions))] if positions is not None else []
-    return json_of(__name__, [name, ",".join(dtypes), layer, *sample])
-
-
-def json_of(module: str, args: list[str]) -> dict[str, Any]:
-    """The JSON object the last line of `python -m MODULE ARGS` prints (run from the
-    repository's root)."""
-    import subprocess
-
-    from tests.commands import ROOT
-
-    out = subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
-
-
-def main(argv: list[str]) -> None:
-    """One layer: {dtype: verdicts}; several (LAYER comma-separated): {"layer/dtype": verdicts}."""
-    name, dtypes, layer = argv[:3]
-    positions = tuple(int(p) for p in argv[3].split(",")) if len(argv) > 3 else None
-    if "," not in layer:
-        print(json.dumps({d: verdicts(name, d, layer, positions) for d in dtypes.split(",")}))
-        return
-    print(
-        json.dumps(
-            {
-                f"{kind}/{d}": verdicts(name, d, kind, positions)
-                for kind in layer.split(",")
-                for d in dtypes.split(",")
-            }
-        )
-    )
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

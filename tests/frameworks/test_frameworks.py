@@ -7,9 +7,7 @@ the framework is not installed.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +25,7 @@ from gradgate.harness.frameworks import (
 )
 from gradgate.harness.frameworks.translations import input_padding, symmetric_part
 from gradgate.reference_impl.deconv2d.config import make_config
-from tests.commands import ROOT, gradgate
+from tests.commands import ROOT, gate_pytest, gradgate
 from tests.frameworks import derivative_expectations as derivatives
 from tests.frameworks.framework_verdicts import skip_unless_usable
 from tests.frameworks.verdict_runs import Job, runs_in_a_subprocess
@@ -211,17 +209,8 @@ def test_padding_translations() -> None:
 
 
 def _pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    (tmp_path / "test_gate_here.py").write_text(
-        "from gradgate.harness.gate_suite import test_case\n"
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's plugin, not another's
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # this checkout's plugin, not another's
+    return gate_pytest(tmp_path, *args, env={"PYTHONPATH": str(ROOT)}, timeout=120)
 
 
 def test_pytest_plugin_takes_a_framework(tmp_path: Path) -> None:

@@ -14,9 +14,11 @@ float32 conv backward, still stays out of the test process.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from typing import Any
 
+from tests.commands import ROOT
 from tests.frameworks import derivative_verdicts, framework_verdicts
 
 # what, dtypes, layers, positions of the smoke grid (None: all of it)
@@ -37,8 +39,18 @@ def run(name: str, job: Job) -> dict[str, Any]:
 
 
 def runs_in_a_subprocess(name: str, plan: dict[str, Job]) -> dict[str, dict[str, Any]]:
-    """{key: {"layer/dtype": verdicts}} for every job of `plan`, from one process."""
-    return framework_verdicts.json_of(__name__, [name, json.dumps(plan)])
+    """{key: {"layer/dtype": verdicts}} for every job of `plan`, from one process
+    (`python -m tests.frameworks.verdict_runs`, run from the repository's root): the JSON
+    object its last line prints."""
+    out = subprocess.run(
+        [sys.executable, "-m", __name__, name, json.dumps(plan)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def main(argv: list[str]) -> None:

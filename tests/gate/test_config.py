@@ -13,7 +13,7 @@ import pytest
 from gradgate.harness.config import KEYS, describe, file_values, find_pyproject, settings
 from gradgate.harness.options import GATE_OPTIONS, UsageError
 from gradgate.harness.reports.report_json import read_report
-from tests.commands import gradgate
+from tests.commands import GATE_TEST, gate_pytest, gradgate
 
 LAYER = "from gradgate.reference_impl import forward, backward\n"
 BROKEN = (  # dX off by 1 %: any gate run on it fails
@@ -169,7 +169,7 @@ def test_the_plugin_reads_the_file_and_its_flags_override_it(tmp_path: Path) -> 
     root = project(
         tmp_path,
         'impl = "brokenlayer"\ngrid = "smoke"\ndtypes = "float64"\noracles = "torch"\n',
-        {"brokenlayer": BROKEN, "test_gate": "from gradgate.harness.gate_suite import test_case\n"},
+        {"brokenlayer": BROKEN, "test_gate": GATE_TEST},
     )
     (root / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
 
@@ -187,14 +187,7 @@ def test_the_plugin_reads_the_file_and_its_flags_override_it(tmp_path: Path) -> 
     fixed = pytest_in_project("--gradgate-impl", "reference_impl")
     assert fixed.returncode == 0 and "15 passed" in fixed.stdout, fixed.stdout[-2000:]
     bad = project(tmp_path / "bad", 'grid = "huge"\n')
-    (bad / "test_gate.py").write_text("from gradgate.harness.gate_suite import test_case\n")
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=bad,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    out = gate_pytest(bad)
     assert out.returncode in (2, 4), out.stdout + out.stderr  # a collection or usage error
     assert (
         "[tool.gradgate] grid: accepts smoke, default, full; got 'huge'" in out.stdout + out.stderr

@@ -22,7 +22,7 @@ from gradgate.cases.kinds import layer_kind
 from gradgate.harness.engine import run_case
 from gradgate.harness.loading import load_implementation
 from gradgate.harness.result import CaseResult
-from tests.commands import gradgate
+from tests.commands import gate_pytest, gradgate
 from tests.kinds.axis_bugs import BUGS, KINDS
 from tests.oracles.verdicts import caught, first_caught
 
@@ -166,28 +166,14 @@ def test_a_3d_kind_through_the_cli_reports_baselines_and_diagnosis(tmp_path: Pat
 def test_the_pytest_plugin_gates_a_1d_kind(tmp_path: Path) -> None:
     """`--gradgate-layer conv1d` in a user's own pytest session: the kind's smoke grid, one test
     per case, ids with the kind's prefix."""
-    import subprocess
-    import sys
-
-    test_file = tmp_path / "test_gate.py"
-    test_file.write_text("from gradgate.harness.gate_suite import test_case  # noqa: F401\n")
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(test_file),
-            "-q",
-            "--gradgate-layer",
-            "conv1d",
-            "--gradgate-grid",
-            "smoke",
-            "--gradgate-report-dir",
-            str(tmp_path / "r"),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
+    out = gate_pytest(
+        tmp_path,
+        "--gradgate-layer",
+        "conv1d",
+        "--gradgate-grid",
+        "smoke",
+        "--gradgate-report-dir",
+        str(tmp_path / "r"),
         timeout=600,
     )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]

@@ -12,9 +12,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -30,7 +27,7 @@ from gradgate.harness.data import case_data
 from gradgate.harness.engine import run_case
 from gradgate.harness.loading import Implementation, load_implementation
 from gradgate.harness.oracles.directional_differences import forward_difference
-from tests.commands import ROOT, gradgate
+from tests.commands import ROOT, gate_pytest, gradgate
 from tests.kinds.derivative_bugs import DOUBLE_BACKWARD_BUGS, JVP_BUGS
 from tests.kinds.test_derivative_bank import REACHES
 
@@ -336,27 +333,15 @@ def test_baselines_the_diagnosis_fuzz_and_the_plugin_carry_the_derivatives(tmp_p
     assert compared.returncode == 1 and all(i in compared.stdout for i in failing), compared.stdout
     minimal = report["diagnosis"]["minimal_cases"]
     assert minimal and minimal[0]["check"].endswith(":jY"), report["diagnosis"]
-    (tmp_path / "test_gate.py").write_text("from gradgate.harness.gate_suite import test_case\n")
-    plugin = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--gradgate-impl",
-            "jvp_bug",
-            "--gradgate-case",
-            minimal[0]["id"],
-            "--gradgate-derivatives",
-            "first,forward",
-        ],
-        cwd=tmp_path,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
+    plugin = gate_pytest(
+        tmp_path,
+        "--gradgate-impl",
+        "jvp_bug",
+        "--gradgate-case",
+        minimal[0]["id"],
+        "--gradgate-derivatives",
+        "first,forward",
+        env=env,
     )
     assert plugin.returncode == 1 and "torch:jY" in plugin.stdout, plugin.stdout[-2000:]
     fuzz = gradgate(

@@ -11,7 +11,7 @@ from setuptools import find_packages
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
-from tests.commands import ROOT, repository_copy  # noqa: E402
+from tests.commands import GATE_TEST, ROOT, repository_copy  # noqa: E402
 
 pytestmark = pytest.mark.slow  # builds and installs the wheel
 
@@ -46,7 +46,7 @@ USER_FILES = {
         '[tool.gradgate]\nimpl = "harness.brokenlayer"\ngrid = "smoke"\ndtypes = ["float64"]\n'
         'oracles = ["torch"]\ndiagnosis = false\n'
     ),
-    "test_gate.py": "from gradgate.harness.gate_suite import test_case\n",
+    "test_gate.py": GATE_TEST,
 }
 
 

@@ -15,7 +15,7 @@ from gradgate.cases.case import Case
 from gradgate.cases.kinds import layer_kind
 from gradgate.harness.engine import run_case
 from gradgate.harness.loading import load_implementation
-from tests.frameworks.framework_verdicts import verdicts_in_a_subprocess
+from tests.frameworks.verdict_runs import runs_in_a_subprocess
 from tests.kinds.numpy_ml_direct import direct_numpy_ml_verdict
 
 CONV2D = layer_kind("conv2d")
@@ -91,7 +91,8 @@ def test_a_conv2d_module_without_dilation_or_groups_gets_them_unsupported() -> N
 
 
 def test_torch_framework_conv2d_verdicts_match_a_direct_comparison() -> None:
-    by_dtype = verdicts_in_a_subprocess("torch", ("float64", "float32"), "conv2d")
+    plan = {"conv2d": ("first", ("float64", "float32"), ("conv2d",), None)}
+    by_dtype = runs_in_a_subprocess("torch", plan)["conv2d"]  # {"conv2d/dtype": verdicts}
     for dtype, verdicts in by_dtype.items():
         assert len(verdicts) >= 10 and all(i.startswith("conv2d-") for i in verdicts), dtype
         assert all(gate == direct == "passed" for gate, direct, _ in verdicts.values()), verdicts

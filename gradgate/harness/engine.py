@@ -174,13 +174,7 @@ def _evaluate(
         result.status, result.message = "unsupported", reason
         return
     data = case_data(case, seed)
-    pristine = dataclasses.replace(
-        data,
-        X=data.X.copy(),
-        W=data.W.copy(),
-        dY=data.dY.copy(),
-        b=None if data.b is None else data.b.copy(),
-    )
+    pristine = _copies(data)
     shapes = {"Y": case.y_shape, "dX": case.x_shape, "dW": case.w_shape, "db": (case.out_ch,)}
     checks = result.checks
     try:

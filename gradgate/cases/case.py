@@ -17,7 +17,7 @@ one entry per axis, `padding` two.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -201,7 +201,7 @@ class Case:
 
     def with_dtype(self, dtype: str, inputs: str = "", accumulate: str = "") -> Case:
         """The same configuration in another dtype (and declarations; "" is the default)."""
-        return Case(**{**asdict(self), "dtype": dtype, "inputs": inputs, "accumulate": accumulate})
+        return replace(self, dtype=dtype, inputs=inputs, accumulate=accumulate)
 
 
 def _x(values: tuple[int, ...]) -> str:

@@ -5,9 +5,38 @@ The gradgate plugin itself is registered by its `pytest11` entry point (pip inst
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
+
+# jax's persistent compilation cache, shared by every process this session starts (the xdist
+# workers and their subprocesses inherit the environment the controller sets here): README's
+# `gradgate run --framework jax` and the jax verdict test compile the same shapes, once.  A fresh
+# folder per session, removed at its end: the same jaxlib on the same machine, never a cache
+# left by another run or another version (jax's cache is keyed by the program, the flags and
+# the version, but a stale entry from another jaxlib has crashed others' processes).
+JAX_CACHE = {
+    "JAX_COMPILATION_CACHE_DIR": "",
+    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",  # eager jax compiles each op: all small
+    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+}
+_made: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or "JAX_COMPILATION_CACHE_DIR" in os.environ:
+        return  # an xdist worker (it inherited the controller's), or the user's own cache
+    _made.append(tempfile.mkdtemp(prefix="gradgate-tests-jax-cache-"))
+    os.environ.update({**JAX_CACHE, "JAX_COMPILATION_CACHE_DIR": _made[0]})
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _made:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("JAX_COMPILATION_CACHE_DIR", None)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -8,7 +8,8 @@ import os
 from typing import Any
 
 _THREADS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_THREADS}".strip()
+if _THREADS not in os.environ.get("XLA_FLAGS", ""):  # once: a worker inherits the controller's
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_THREADS}".strip()
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 import jax  # noqa: E402

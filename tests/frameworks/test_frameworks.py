@@ -7,7 +7,9 @@ the framework is not installed.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -261,3 +263,28 @@ def test_torch_adapter_hands_torch_canonical_strides() -> None:
     X = np.zeros((2, 5, 4, 1), np.float32)
     assert torch.from_numpy(np.ascontiguousarray(X.transpose(0, 3, 1, 2))).stride() == (20, 1, 4, 1)
     assert torch.from_numpy(nchw(X)).stride() == (20, 20, 4, 1)
+
+
+def test_a_gate_worker_keeps_the_jax_flags_it_inherits_once() -> None:
+    """A `gradgate run` worker inherits the XLA flags the jax adapter set in its controller;
+    importing the adapter again must not append them twice (doubled flags made the workers'
+    compilations differ from every other process's, so jax's compilation cache never matched)."""
+    skip_unless_usable("jax")
+    show = (
+        "import os; import gradgate.harness.frameworks.jax.common; print(os.environ['XLA_FLAGS'])"
+    )
+
+    def flags(env: dict[str, str]) -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", show],
+            env={k: v for k, v in {**os.environ, **env}.items() if v},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout.strip().splitlines()[-1]
+
+    controller = flags({"XLA_FLAGS": ""})
+    assert "--xla_cpu_multi_thread_eigen=false" in controller
+    assert flags({"XLA_FLAGS": controller}) == controller

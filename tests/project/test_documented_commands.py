@@ -74,18 +74,8 @@ NOT_RUN_HERE = {
     # the same engine, with each verdict held to a direct comparison): run once, not twice.
     "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D": (
         "numpy-ml on the default grid: tests/kinds/deconv2d/test_adapters.py runs every default "
-        "case (and half of full's) and holds each verdict to a direct comparison, and runs the "
-        "adapter through the CLI (test_numpy_ml_import_shim_is_said_once)"
-    ),
-    "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": (
-        "numpy-ml's loops on smoke, a part of the default grid whose every case "
-        "tests/kinds/deconv2d/test_adapters.py runs and holds to a direct comparison (the gate "
-        "fails the cases numpy-ml gets wrong, so the command exits 1)"
-    ),
-    "gradgate run --layer conv2d --impl numpy_ml.neural_nets.layers:Conv2D --grid smoke "
-    "--dtype float64": (
-        "numpy-ml's Conv2D on smoke, a part of the default grid whose every case "
-        "tests/kinds/conv2d/test_conv2d_adapters.py runs and holds to a direct comparison"
+        "case (and half of full's) and holds each verdict to a direct comparison; README.md's "
+        "numpy-ml command runs the adapter through the CLI"
     ),
     "gradgate run --layer conv1d --impl numpy_ml.neural_nets.layers:Conv1D --grid smoke "
     "--dtype float64": (
@@ -112,6 +102,7 @@ EXIT_STATUS = {  # commands documented to fail, with why
     "python3 docs/findings/repro/mlx_conv_transpose2d_second_order_sweep.py": 1,
     # a findings sweep: exits 1 while MLX's ordinary second-order defect shows (mlx.md, 5)
     "python3 docs/findings/repro/mlx_conv2d_second_order_sweep.py": 1,
+    "gradgate run --impl numpy_ml.neural_nets.layers:Deconv2D --grid smoke --dtype float64": 1,
     # docs/precision.md's worked example: a TF32 forward the precision check catches
     "gradgate run --impl tests.oracles.precision_bank:tf32_forward_only_deconv2d --case "
     "n4-c1024x4-g1-i4x4-k4x4-s2x2-p1.1.1.1-d1x1-op0x0-b1-identity-f32": 1,

@@ -18,24 +18,23 @@ import pytest
 # folder per session, removed at its end: the same jaxlib on the same machine, never a cache
 # left by another run or another version (jax's cache is keyed by the program, the flags and
 # the version, but a stale entry from another jaxlib has crashed others' processes).
-JAX_CACHE = {
-    "JAX_COMPILATION_CACHE_DIR": "",
-    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",  # eager jax compiles each op: all small
+JAX_THRESHOLDS = {  # eager jax compiles each op: every compilation is small, keep them all
+    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
     "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
 }
-_made: list[str] = []
+_jax_cache: list[str] = []  # the folder this session made, if it made one
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") or "JAX_COMPILATION_CACHE_DIR" in os.environ:
         return  # an xdist worker (it inherited the controller's), or the user's own cache
-    _made.append(tempfile.mkdtemp(prefix="gradgate-tests-jax-cache-"))
-    os.environ.update({**JAX_CACHE, "JAX_COMPILATION_CACHE_DIR": _made[0]})
+    _jax_cache.append(tempfile.mkdtemp(prefix="gradgate-tests-jax-cache-"))
+    os.environ.update(JAX_THRESHOLDS, JAX_COMPILATION_CACHE_DIR=_jax_cache[0])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    for folder in _made:
-        shutil.rmtree(folder, ignore_errors=True)
+    if _jax_cache:
+        shutil.rmtree(_jax_cache.pop(), ignore_errors=True)
         os.environ.pop("JAX_COMPILATION_CACHE_DIR", None)
 
 

@@ -156,7 +156,7 @@ def test_the_gate_agrees_with_a_direct_comparison_with_torch(name: str) -> None:
     assert offered == list(OTHER_KINDS), f"{name} offers {offered}"
     runs = runs_in_a_subprocess(name, _plan(name))
     parts: list[tuple[str, Callable[[str, dict[str, Any]], None], dict[str, Any]]] = [
-        ("Deconv2D", _first_on_deconv2d, {d: runs[f"first {d}"][f"deconv2d/{d}"] for d in DTYPES}),
+        ("Deconv2D", _first_on_deconv2d, _by_dtype(_merged(runs, [f"first {d}" for d in DTYPES]))),
         ("the other kinds", _first_on_other_kinds, runs["kinds"]),
         (
             "forward mode and the second order",
@@ -175,6 +175,11 @@ def test_the_gate_agrees_with_a_direct_comparison_with_torch(name: str) -> None:
         except AssertionError as exc:
             failures.append(f"{what}: {exc}")
     assert not failures, "\n".join(failures)
+
+
+def _merged(runs: dict[str, dict[str, Any]], keys: list[str]) -> dict[str, Any]:
+    """The jobs' {"layer/dtype": verdicts}, one dict (each job holds other dtypes)."""
+    return {k: v for key in keys for k, v in runs[key].items()}
 
 
 def _by_dtype(run: dict[str, Any]) -> dict[str, Any]:
@@ -277,7 +282,7 @@ def test_a_gate_worker_keeps_the_jax_flags_it_inherits_once() -> None:
     def flags(env: dict[str, str]) -> str:
         out = subprocess.run(
             [sys.executable, "-c", show],
-            env={k: v for k, v in {**os.environ, **env}.items() if v},
+            env={**{k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}, **env},
             capture_output=True,
             text=True,
             timeout=120,
@@ -285,6 +290,6 @@ def test_a_gate_worker_keeps_the_jax_flags_it_inherits_once() -> None:
         assert out.returncode == 0, out.stderr[-2000:]
         return out.stdout.strip().splitlines()[-1]
 
-    controller = flags({"XLA_FLAGS": ""})
+    controller = flags({})  # a controller: no XLA flags of its own
     assert "--xla_cpu_multi_thread_eigen=false" in controller
     assert flags({"XLA_FLAGS": controller}) == controller

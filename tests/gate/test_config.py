@@ -5,7 +5,6 @@ defaults; bad keys and values exit 2 naming the key, the file and what is allowe
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from gradgate.harness.config import KEYS, describe, file_values, find_pyproject, settings
 from gradgate.harness.options import GATE_OPTIONS, UsageError
 from gradgate.harness.reports.report_json import read_report
-from tests.commands import GATE_TEST, gate_pytest, gradgate
+from tests.commands import gate_pytest, gradgate
 
 LAYER = "from gradgate.reference_impl import forward, backward\n"
 BROKEN = (  # dX off by 1 %: any gate run on it fails
@@ -169,18 +168,12 @@ def test_the_plugin_reads_the_file_and_its_flags_override_it(tmp_path: Path) -> 
     root = project(
         tmp_path,
         'impl = "brokenlayer"\ngrid = "smoke"\ndtypes = "float64"\noracles = "torch"\n',
-        {"brokenlayer": BROKEN, "test_gate": GATE_TEST},
+        {"brokenlayer": BROKEN},  # gate_pytest writes the gate's test_gate.py
     )
     (root / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
 
     def pytest_in_project(*flags: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *flags],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return gate_pytest(root, "-p", "no:randomly", *flags)
 
     broken = pytest_in_project()  # one case of smoke has dX = 0, which 1.01 x keeps right
     assert broken.returncode == 1 and "14 failed, 1 passed" in broken.stdout, broken.stdout[-2000:]

@@ -46,11 +46,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first (the same stable order on every worker), so that no long end-to-end
-    test starts last and runs alone while the other worker idles; with `--dist worksteal`
-    (pyproject.toml) an idle worker takes tests from a busy one's queue, so the short tests
-    fill in around the long ones."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """Longest first (tests/order.py), so that no long test starts last and runs alone."""
+    from tests.order import longest_first, measured
+
+    tests = [(item.nodeid, item.get_closest_marker("slow") is not None) for item in items]
+    items[:] = [items[i] for i in longest_first(tests, measured())]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -44,8 +44,13 @@ def padded(X: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
     """X with (before, after) zeros on each spatial axis."""
     if not any(padding):
         return np.ascontiguousarray(X)
-    pads = [(padding[2 * i], padding[2 * i + 1]) for i in range(X.ndim - 2)]
-    return np.pad(X, [(0, 0), *pads, (0, 0)])
+    # Zeros and one slice assignment: the values np.pad gives, without its per-call overhead
+    # (tens of microseconds, which the finite-difference oracle's many small forwards pay).
+    n, *size, ch = X.shape
+    before, after = padding[0::2], padding[1::2]
+    out = np.zeros((n, *(s + p + q for s, p, q in zip(size, before, after)), ch), X.dtype)
+    out[(slice(None), *(slice(p, p + s) for p, s in zip(before, size)))] = X
+    return out
 
 
 def _windows(

@@ -14,7 +14,6 @@ import dataclasses
 import json
 import os
 import shutil
-import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -102,9 +101,8 @@ def _is_worker(config: pytest.Config) -> bool:
 
 
 # Set by `gradgate run`, whose pytest session holds the gate's cases and nothing else: its
-# workers leave without the interpreter's clean-up (freeing torch's and numpy's modules takes
-# 0.8 s a process), once every report has gone to the controller.  Never set for a user's own
-# pytest session, where other plugins (coverage...) write their files at exit.
+# workers leave without the interpreter's clean-up (gradgate.harness.process_exit), once every
+# report has gone to the controller.  Never set for a user's own pytest session.
 QUICK_EXIT_VARIABLE = "GRADGATE_WORKERS_EXIT_QUICKLY"
 
 
@@ -112,9 +110,9 @@ QUICK_EXIT_VARIABLE = "GRADGATE_WORKERS_EXIT_QUICKLY"
 def pytest_unconfigure(config: pytest.Config) -> None:
     """In a `gradgate run` worker, after xdist has sent its last event: exit at once."""
     if _is_worker(config) and os.environ.get(QUICK_EXIT_VARIABLE) == "1":
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
+        from gradgate.harness.process_exit import exit_now
+
+        exit_now(0)
 
 
 @pytest.hookimpl(tryfirst=True)

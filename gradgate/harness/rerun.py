@@ -205,4 +205,6 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    from gradgate.harness.process_exit import exit_now
+
+    exit_now(_main())  # the result is written: skip the interpreter's clean-up of torch

@@ -50,4 +50,6 @@ def _target(data: dict[str, Any]) -> Any:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from gradgate.harness.process_exit import exit_now
+
+    exit_now(main(sys.argv[1:]))  # the result is written: skip the clean-up of torch

@@ -1,0 +1,80 @@
+"""gradgate's own child processes leave at once when their result is delivered
+(gradgate.harness.process_exit), skipping the interpreter's clean-up of torch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.commands import ROOT
+
+CHILD = """
+import atexit, sys
+from gradgate.harness.process_exit import exit_now
+atexit.register(lambda: print("the interpreter's clean-up ran"))
+print("buffered on stdout", end="")
+sys.stderr.write("buffered on stderr")
+exit_now(3)
+"""
+# Imported by every Python process that has its folder on PYTHONPATH: marks a clean-up that ran.
+CLEAN_UP_MARKER = """
+import atexit, os
+atexit.register(lambda: open(os.environ["CLEAN_UP_MARKER"], "w").close())
+"""
+CASE = "n2-c2x3-g1-i3x4-k2x2-s2x1-p0.0.0.0-d1x1-op0x0-b1-tanh-f64"
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, bool]:
+    """`python ARGS` with the marker; (its outcome, whether its clean-up ran)."""
+    (tmp_path / "sitecustomize.py").write_text(CLEAN_UP_MARKER)
+    marker = tmp_path / "cleaned-up"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        "CLEAN_UP_MARKER": str(marker),
+    }
+    out = subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    return out, marker.exists()
+
+
+def test_exit_now_flushes_both_streams_keeps_the_status_and_skips_the_clean_up() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 3
+    assert out.stdout == "buffered on stdout"  # flushed, and no atexit handler ran
+    assert out.stderr == "buffered on stderr"
+
+
+def test_a_crash_rerun_and_the_minimal_case_search_leave_once_their_result_is_written(
+    tmp_path: Path,
+) -> None:
+    control, cleaned = _run(tmp_path, "-c", "pass")
+    assert control.returncode == 0 and cleaned  # the marker sees an ordinary exit
+    (tmp_path / "cleaned-up").unlink()
+
+    result = tmp_path / "rerun.json"
+    rerun, cleaned = _run(
+        tmp_path,
+        *("-m", "gradgate.harness.rerun", "--impl", "reference_impl", "--case", CASE),
+        *("--seed", "0", "--trail-dir", str(tmp_path), "--result", str(result)),
+    )
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert json.loads(result.read_text())["status"] == "passed"
+    assert not cleaned
+
+    request = {"impl": "reference_impl", "targets": [], "seed": 0, "oracles": ["torch"]}
+    request |= {"seconds": 10, "max_calls": 10}
+    (tmp_path / "request.json").write_text(json.dumps(request))
+    search, cleaned = _run(
+        tmp_path,
+        *("-m", "gradgate.harness.diagnosis.search_process"),
+        *(str(tmp_path / "request.json"), str(tmp_path / "found.json")),
+    )
+    assert search.returncode == 0, search.stderr[-2000:]
+    assert not cleaned

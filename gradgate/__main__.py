@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from gradgate.harness.cli import command
 
-from gradgate.harness.cli import main
-
-sys.exit(main())
+command()

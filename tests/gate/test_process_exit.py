@@ -78,3 +78,25 @@ def test_a_crash_rerun_and_the_minimal_case_search_leave_once_their_result_is_wr
     )
     assert search.returncode == 0, search.stderr[-2000:]
     assert not cleaned
+
+
+def test_the_command_leaves_once_its_reports_are_written_and_keeps_its_exit_status(
+    tmp_path: Path,
+) -> None:
+    reports = tmp_path / "reports"
+    out, cleaned = _run(
+        tmp_path,
+        *(
+            "-m",
+            "gradgate",
+            "run",
+            "--impl",
+            "tests.kinds.deconv2d.bugged_impls:bias_from_channel_zero",
+        ),
+        *("--case", CASE, "--no-diagnosis", "--report-dir", str(reports)),
+    )
+    assert out.returncode == 1, out.stderr[-2000:]
+    assert "FAIL: 0 passed, 1 failed" in out.stdout
+    report = json.loads((reports / "report.json").read_text())
+    assert [c["status"] for c in report["cases"]] == ["failed"]
+    assert not cleaned

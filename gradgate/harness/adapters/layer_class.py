@@ -2,8 +2,8 @@
 
 Recognised by the API: a constructor `(out_ch, kernel_shape, pad, stride, act_fn, ...)`, and
 `forward(X)`, `backward(dLdY)`, `parameters` / `gradients` dicts with W (kh, kw, in_ch,
-out_ch // groups) and b (1, 1, 1, out_ch).  Each call builds a fresh layer, lets it initialise
-on a first forward, sets W and b to the case's arrays, and reads the gradients back.
+out_ch // groups) and b (1, 1, 1, out_ch).  Each call builds a fresh layer, lets it create its
+parameters (`_initialise`), sets W and b to the case's arrays, and reads the gradients back.
 
 Scope, decided from the constructor alone: a feature is `unsupported` only when the class has
 no way to express it: no `dilation`, `output_padding` or `groups` parameter means those stay
@@ -101,12 +101,25 @@ class LayerClassAdapter:
         if self.numpy_ml and "dilation" in self.params:
             kwargs["dilation"] = cfg.dilation[0] - 1
         layer = self.cls(**kwargs)
-        layer.forward(X, retain_derived=False)  # lets the layer initialise its parameters
+        self._initialise(layer, X)
         layer.parameters["W"] = W.copy()
         bias = np.zeros(W.shape[-1] * cfg.groups, X.dtype) if b is None else b
         layer.parameters["b"] = bias.reshape((1,) * (X.ndim - 1) + (-1,)).copy()
         layer.gradients = {name: np.zeros_like(p) for name, p in layer.parameters.items()}
         return layer
+
+    def _initialise(self, layer: Any, X: np.ndarray) -> None:
+        """Let a fresh layer create its parameters (then set to the case's W and b).
+
+        numpy-ml's classes do it at the start of their first forward, from X's channels
+        (`in_ch = X.shape[-1]; _init_params()`, numpy-ml 0.1.2's Conv1D, Conv2D and Deconv2D
+        alike): done here without the forward's convolution, which doubled the cost of every
+        call (the fd oracle makes dozens).  Any other class: a first forward on one example."""
+        if self.numpy_ml and callable(getattr(layer, "_init_params", None)):
+            layer.in_ch = X.shape[-1]
+            layer._init_params()
+        else:
+            layer.forward(X[:1], retain_derived=False)
 
     def forward(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
         Y = self._layer(X, W, b, cfg).forward(X.copy(), retain_derived=False)

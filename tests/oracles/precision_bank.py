@@ -279,10 +279,16 @@ def _products(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 
 def sequential(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """A plain loop in A's dtype: one rounded product and one rounded addition per term."""
+    """A plain loop in A's dtype: one rounded product and one rounded addition per term.
+
+    `np.add.accumulate` adds strictly in order, rounding each sum to the dtype: the loop
+    `acc = acc + A[:, k] * B[k]`, vectorised over blocks of terms (a million products each)."""
     acc = np.zeros((A.shape[0], B.shape[1]), A.dtype)
-    for k in range(A.shape[1]):
-        acc = acc + A[:, k : k + 1] * B[k : k + 1, :]
+    block = max(1, 2**20 // max(1, acc.size))
+    for k in range(0, A.shape[1], block):
+        products = A[:, k : k + block, None] * B[None, k : k + block, :]
+        products[:, 0, :] = acc + products[:, 0, :]
+        acc = np.add.accumulate(products, axis=1)[:, -1, :]
     return acc
 
 

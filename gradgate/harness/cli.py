@@ -127,15 +127,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command() -> NoReturn:
-    """The `gradgate` command and `python -m gradgate`: `main`, then leave at once.
+    """The `gradgate` command and `python -m gradgate`: `main`, then, in a process started as
+    the command, leave at once.
 
     Every report is written (atomically) and closed when `main` returns; what is left is the
     interpreter's clean-up of whatever the command imported, 0.7 s for torch (an implementation
     checked before its cases run, a framework's op), 1.7 s for TensorFlow
-    (gradgate.harness.process_exit).  An exception or a usage error leaves the ordinary way."""
-    from gradgate.harness.process_exit import exit_now
+    (gradgate.harness.process_exit).  Run any other way (`python -m cProfile -m gradgate`,
+    `coverage run`, `runpy` in a host process) or traced, it ends with `sys.exit`, as does an
+    exception or a usage error."""
+    from gradgate.harness.process_exit import finish
 
-    exit_now(main())
+    status = main()
+    if _started_as_the_command():
+        finish(status)
+    sys.exit(status)
+
+
+def _started_as_the_command() -> bool:
+    """This process was started to run gradgate: its console script, or `python -m gradgate`."""
+    argv = list(getattr(sys, "orig_argv", []))
+    return argv[1:3] == ["-m", "gradgate"] or (len(argv) > 1 and Path(argv[1]).name == "gradgate")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -205,6 +205,6 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from gradgate.harness.process_exit import exit_now
+    from gradgate.harness.process_exit import finish
 
-    exit_now(_main())  # the result is written: skip the interpreter's clean-up of torch
+    finish(_main())  # the result is written: skip the interpreter's clean-up of torch

@@ -63,7 +63,7 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    from gradgate.harness.process_exit import exit_now
+    from gradgate.harness.process_exit import finish
 
     main(sys.argv[1:])
-    exit_now(0)  # the verdicts are printed: skip the frameworks' clean-up (TensorFlow's: 1.7 s)
+    finish(0)  # the verdicts are printed: skip the frameworks' clean-up (TensorFlow's: 1.7 s)

@@ -114,12 +114,13 @@ class LayerClassAdapter:
         numpy-ml's classes do it at the start of their first forward, from X's channels
         (`in_ch = X.shape[-1]; _init_params()`, numpy-ml 0.1.2's Conv1D, Conv2D and Deconv2D
         alike): done here without the forward's convolution, which doubled the cost of every
-        call (the fd oracle makes dozens).  Any other class: a first forward on one example."""
+        call (the fd oracle makes dozens).  Any other class: a first forward on X, its output
+        unused (a smaller X could fail or size a buffer differently in a class of its own)."""
         if self.numpy_ml and callable(getattr(layer, "_init_params", None)):
             layer.in_ch = X.shape[-1]
             layer._init_params()
         else:
-            layer.forward(X[:1], retain_derived=False)
+            layer.forward(X, retain_derived=False)
 
     def forward(self, X: np.ndarray, W: np.ndarray, b: np.ndarray | None, cfg: Any) -> np.ndarray:
         Y = self._layer(X, W, b, cfg).forward(X.copy(), retain_derived=False)

@@ -50,6 +50,6 @@ def _target(data: dict[str, Any]) -> Any:
 
 
 if __name__ == "__main__":
-    from gradgate.harness.process_exit import exit_now
+    from gradgate.harness.process_exit import finish
 
-    exit_now(main(sys.argv[1:]))  # the result is written: skip the clean-up of torch
+    finish(main(sys.argv[1:]))  # the result is written: skip the clean-up of torch

@@ -81,27 +81,6 @@ def test_what_a_torch_module_cannot_express_is_unsupported() -> None:
         assert result.status == ("passed" if expressible else "unsupported"), result.message
 
 
-def test_a_layer_class_initialises_on_one_example_and_is_judged_on_the_whole_batch() -> None:
-    """A fresh layer per call creates its parameters on a first forward of one example (its
-    output unused); the forward the gate judges takes the case's whole batch."""
-    from gradgate.reference_impl.deconv2d.layer import Deconv2D
-
-    batches: list[int] = []
-
-    class Recording(Deconv2D):  # type: ignore[misc]
-        def forward(self, X: Any, retain_derived: bool = True) -> Any:
-            batches.append(X.shape[0])
-            return super().forward(X, retain_derived)
-
-    module = type(sys)("recording_layers")
-    module.Recording = Recording  # type: ignore[attr-defined]
-    sys.modules["recording_layers"] = module
-    impl = load_implementation("recording_layers:Recording")
-    case = next(c for c in DEFAULT if c.batch > 1)
-    assert run_case(impl, case, oracles=("torch",)).status == "passed"
-    assert batches[:4] == [1, case.batch, 1, case.batch]  # forward, backward: init, then the call
-
-
 @needs_numpy_ml
 def test_numpy_ml_layers_create_their_parameters_without_a_convolution(
     monkeypatch: pytest.MonkeyPatch,

@@ -13,6 +13,7 @@ import pytest
 from gradgate.cases.case import Case
 from gradgate.cases.deconv2d.grid import grid_cases
 from gradgate.harness.adapters.numpy_ml_compat import SHIM_NOTE
+from gradgate.harness.data import case_data
 from gradgate.harness.engine import run_case
 from gradgate.harness.loading import load_implementation
 from tests.commands import gradgate
@@ -98,16 +99,10 @@ def test_numpy_ml_layers_create_their_parameters_without_a_convolution(
 
     monkeypatch.setattr(layers, "deconv2D_naive", counted)
     case = next(c for c in DEFAULT if impl.scope(c.cfg) is None)
-    Y = impl.forward(*_arrays(case), case.cfg)
+    data = case_data(case, 0)
+    Y = impl.forward(data.X, data.W, data.b, case.cfg)
     assert calls["deconv2D_naive"] == 1
     assert Y.shape == case.y_shape
-
-
-def _arrays(case: Case) -> tuple[Any, Any, Any]:
-    from gradgate.harness.data import case_data
-
-    data = case_data(case, 0)
-    return data.X, data.W, data.b
 
 
 def _direct_numpy_ml_verdict(case: Case, cls: type) -> str:
